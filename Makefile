@@ -1,0 +1,75 @@
+# Atelier — the two commands are `make demo` and `make test`; `make help` lists the rest.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help check-python install migrate messages seed demo run worker test test-e2e lint format migrations-check bench clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
+		echo "Atelier needs Python 3.11 or newer: '$(PYTHON)' is missing, broken or older."; \
+		echo "Run with PYTHON=/path/to/python3.11 (a pyenv shim may exist and still fail)."; \
+		exit 1; }
+
+$(STAMP): pyproject.toml | check-python
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: check-python $(STAMP) ## Create .venv and install Atelier with its dev tools
+
+migrate: install ## Apply database migrations
+	$(MANAGE) migrate --noinput
+
+messages: install ## Compile the translation catalogues (fr, en)
+	$(MANAGE) compilemessages --ignore '.venv' -v 0
+
+seed: migrate messages ## Seed the demo courses and users (idempotent)
+	$(MANAGE) seed_demo
+
+demo: seed ## Install, migrate, seed and serve the demo on http://127.0.0.1:8000
+	@echo "Atelier demo on http://$(HOST):$(PORT)/ (admin: /admin/, see README for accounts)"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+run: install ## Serve the site without seeding
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+worker: install ## Run an RQ worker (needs REDIS_URL)
+	@test -n "$$REDIS_URL" || { echo "REDIS_URL is not set: jobs run synchronously, no worker needed."; exit 1; }
+	$(MANAGE) rqworker default certificates xapi
+
+test: install ## Run the whole test suite (browser tests included)
+	$(MANAGE) compilemessages --ignore '.venv' -v 0
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-e2e: install ## Run only the browser tests
+	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)
+
+lint: install ## ruff format --check, ruff check, djhtml --check
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/djhtml --check templates
+
+format: install ## Fix formatting (ruff, djhtml)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+	$(BIN)/djhtml templates
+
+migrations-check: install ## Fail if a model change lacks its migration
+	$(MANAGE) makemigrations --check --dry-run
+
+bench: install ## Run the benchmarks (tests/bench/)
+	$(PY) -m tests.bench
+
+clean: ## Remove the virtualenv and local data
+	rm -rf $(VENV) var db.sqlite3

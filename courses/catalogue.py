@@ -1,0 +1,162 @@
+"""The catalogue query: facets (theme, level, language, duration) and full-text search.
+
+`search_catalogue` is what the catalogue page renders; it never raises on odd
+query strings: unknown facet values are ignored, over-long searches truncated.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.models import Locale, Page
+
+from .models import ContentLanguage, CoursePage, LessonPage, Level, Theme
+
+MAX_QUERY_LENGTH = 200
+
+DURATIONS = {
+    # bucket: (label, minimum minutes inclusive, maximum minutes inclusive)
+    "short": (_("Up to 30 min"), 0, 30),
+    "medium": (_("30 min to 1 h 30"), 31, 90),
+    "long": (_("More than 1 h 30"), 91, None),
+}
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    options: list[FacetOption]
+
+
+@dataclass
+class CatalogueResults:
+    courses: list[CoursePage]
+    query: str
+    facets: list[Facet]
+    filters: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.query or any(self.filters.values()))
+
+
+def catalogue_courses(index_page: Page) -> QuerySet:
+    """Live courses of this catalogue, plus default-language courses not yet translated."""
+    local = CoursePage.objects.live().descendant_of(index_page)
+    default_locale = Locale.get_default()
+    if index_page.locale_id == default_locale.pk:
+        return local
+    untranslated = (
+        CoursePage.objects.live()
+        .filter(locale=default_locale)
+        .exclude(translation_key__in=local.values("translation_key"))
+    )
+    return CoursePage.objects.filter(Q(pk__in=local.values("pk")) | Q(pk__in=untranslated.values("pk")))
+
+
+def _matching_course_ids(courses: QuerySet, query: str) -> list[int]:
+    """Courses whose own text or one of whose lessons matches the query."""
+    ids = {course.pk for course in courses.search(query, operator="and")}
+    lesson_paths = [
+        lesson.path
+        for lesson in LessonPage.objects.live().search(query, operator="and")
+    ]
+    parent_paths = {path[: -Page.steplen] for path in lesson_paths}
+    if parent_paths:
+        ids.update(courses.filter(path__in=parent_paths).values_list("pk", flat=True))
+    return list(ids)
+
+
+def _duration_q(bucket: str) -> Q:
+    _label, low, high = DURATIONS[bucket]
+    condition = Q(duration_minutes__gte=low)
+    if high is not None:
+        condition &= Q(duration_minutes__lte=high)
+    return condition
+
+
+def _filter(courses: QuerySet, filters: dict[str, list[str]], *, skip: str = "") -> QuerySet:
+    if filters["theme"] and skip != "theme":
+        courses = courses.filter(themes__code__in=filters["theme"]).distinct()
+    if filters["level"] and skip != "level":
+        courses = courses.filter(level__in=filters["level"])
+    if filters["language"] and skip != "language":
+        courses = courses.filter(language__in=filters["language"])
+    if filters["duration"] and skip != "duration":
+        condition = Q()
+        for bucket in filters["duration"]:
+            condition |= _duration_q(bucket)
+        courses = courses.filter(condition)
+    return courses
+
+
+def _clean_filters(params: QueryDict, themes: list[Theme]) -> dict[str, list[str]]:
+    allowed = {
+        "theme": {theme.code for theme in themes},
+        "level": set(Level.values),
+        "language": set(ContentLanguage.values),
+        "duration": set(DURATIONS),
+    }
+    return {
+        name: [value for value in params.getlist(name) if value in values]
+        for name, values in allowed.items()
+    }
+
+
+def search_catalogue(index_page: Page, params: QueryDict) -> CatalogueResults:
+    """Filter and search the catalogue as the query string asks."""
+    themes = list(Theme.objects.all())
+    filters = _clean_filters(params, themes)
+    query = " ".join(params.get("q", "").split())[:MAX_QUERY_LENGTH]
+
+    base = catalogue_courses(index_page)
+    if query:
+        base = base.filter(pk__in=_matching_course_ids(base, query))
+
+    def counts(name: str, column: str) -> dict[str, int]:
+        rows = _filter(base, filters, skip=name).values(column).annotate(n=Count("pk", distinct=True))
+        return {row[column]: row["n"] for row in rows}
+
+    theme_counts = counts("theme", "themes__code")
+    level_counts = counts("level", "level")
+    language_counts = counts("language", "language")
+    unfiltered_by_duration = _filter(base, filters, skip="duration")
+    duration_counts = {
+        bucket: unfiltered_by_duration.filter(_duration_q(bucket)).count()
+        for bucket in DURATIONS
+    }
+
+    def options(name, choices, tally):
+        return [
+            FacetOption(value, str(label), tally.get(value, 0), value in filters[name])
+            for value, label in choices
+        ]
+
+    facets = [
+        Facet("theme", str(_("Theme")), options("theme", [(t.code, t.name) for t in themes], theme_counts)),
+        Facet("level", str(_("Level")), options("level", Level.choices, level_counts)),
+        Facet("language", str(_("Language")), options("language", ContentLanguage.choices, language_counts)),
+        Facet(
+            "duration",
+            str(_("Duration")),
+            options("duration", [(key, value[0]) for key, value in DURATIONS.items()], duration_counts),
+        ),
+    ]
+    courses = list(
+        _filter(base, filters)
+        .prefetch_related("themes")
+        .select_related("locale")
+        .order_by("-mandatory", "title")
+    )
+    return CatalogueResults(courses=courses, query=query, facets=facets, filters=filters)

@@ -1,0 +1,135 @@
+"""Markdown for course content: rendered with Python-Markdown + pymdown-extensions,
+then sanitised with nh3 so nothing an author writes can run in a learner's browser.
+
+`check_markdown` finds the extension syntax mistakes that Markdown would silently
+render as text (an unclosed fence, an unknown admonition type), so the course import
+can refuse them with a line number.
+"""
+
+import re
+from dataclasses import dataclass
+
+import markdown
+import nh3
+
+ADMONITION_TYPES = ("note", "info", "tip", "warning", "danger")
+
+EXTENSIONS = [
+    "admonition",
+    "tables",
+    "footnotes",
+    "sane_lists",
+    "pymdownx.superfences",
+    "pymdownx.highlight",
+    "pymdownx.tasklist",
+    "pymdownx.tilde",
+]
+EXTENSION_CONFIGS = {
+    "pymdownx.highlight": {"use_pygments": True, "css_class": "highlight"},
+    "pymdownx.tasklist": {"custom_checkbox": False},
+    "footnotes": {"BACKLINK_TITLE": ""},
+}
+
+ALLOWED_TAGS = {
+    "a", "abbr", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
+    "h2", "h3", "h4", "h5", "h6", "hr", "input", "kbd", "li", "ol", "p", "pre",
+    "span", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "*": {"class"},
+    # ids only where footnotes and heading anchors need them
+    **{tag: {"id"} for tag in ("sup", "li", "h2", "h3", "h4", "h5", "h6")},
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "input": {"type", "checked", "disabled"},
+    "td": {"align", "style"},
+    "th": {"align", "style"},
+    "ol": {"start"},
+}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def _keep_safe_attribute(element, attribute, value):
+    # Task-list checkboxes are display-only; no other form control gets through.
+    if element == "input" and attribute == "type" and value != "checkbox":
+        return None
+    if attribute == "style" and not re.fullmatch(r"text-align:\s*(left|right|center);?", value):
+        return None
+    return value
+
+
+def render_markdown(text: str) -> str:
+    """Render author Markdown to sanitised HTML, safe to mark as safe in templates."""
+    html = markdown.markdown(
+        text or "",
+        extensions=EXTENSIONS,
+        extension_configs=EXTENSION_CONFIGS,
+        output_format="html",
+    )
+    return sanitise_html(html)
+
+
+def sanitise_html(html: str) -> str:
+    """Strip scripts, event handlers, javascript: links and unknown tags."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_keep_safe_attribute,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+@dataclass(frozen=True)
+class MarkdownProblem:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+_FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})")
+_ADMONITION = re.compile(r"^\s*!!!(?P<rest>.*)$")
+_ADMONITION_HEADER = re.compile(r'^\s+(?P<kind>[a-z]+)(\s+"[^"]*")?\s*$')
+
+
+def check_markdown(text: str) -> list[MarkdownProblem]:
+    """Return the extension-syntax mistakes in `text` (1-based line numbers)."""
+    problems: list[MarkdownProblem] = []
+    open_fence: tuple[int, str] | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        fence = _FENCE.match(line)
+        if open_fence:
+            if fence and fence["fence"].startswith(open_fence[1]):
+                if line.strip() == fence["fence"]:
+                    open_fence = None
+            continue
+        if fence:
+            open_fence = (number, fence["fence"])
+            continue
+        admonition = _ADMONITION.match(line)
+        if admonition:
+            header = _ADMONITION_HEADER.match(admonition["rest"])
+            if not header:
+                problems.append(
+                    MarkdownProblem(
+                        number,
+                        'malformed admonition: expected !!! type "Optional title"',
+                    )
+                )
+            elif header["kind"] not in ADMONITION_TYPES:
+                problems.append(
+                    MarkdownProblem(
+                        number,
+                        f"unknown admonition type {header['kind']!r} "
+                        f"(allowed: {', '.join(ADMONITION_TYPES)})",
+                    )
+                )
+    if open_fence:
+        problems.append(
+            MarkdownProblem(open_fence[0], f"code fence {open_fence[1]} is never closed")
+        )
+    return problems

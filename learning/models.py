@@ -1,0 +1,1 @@
+"""Learner records (enrolments, progress, attempts) arrive with the learner-journey issue."""
