@@ -62,7 +62,9 @@ def catalogue_courses(index_page: Page) -> QuerySet:
         .filter(locale=default_locale)
         .exclude(translation_key__in=local.values("translation_key"))
     )
-    return CoursePage.objects.filter(Q(pk__in=local.values("pk")) | Q(pk__in=untranslated.values("pk")))
+    return CoursePage.objects.filter(
+        Q(pk__in=local.values("pk")) | Q(pk__in=untranslated.values("pk"))
+    )
 
 
 def _matching_course_ids(courses: QuerySet, query: str) -> list[int]:
@@ -86,7 +88,9 @@ def _duration_q(bucket: str) -> Q:
     return condition
 
 
-def _filter(courses: QuerySet, filters: dict[str, list[str]], *, skip: str = "") -> QuerySet:
+def _filter(
+    courses: QuerySet, filters: dict[str, list[str]], *, skip: str = ""
+) -> QuerySet:
     if filters["theme"] and skip != "theme":
         courses = courses.filter(themes__code__in=filters["theme"]).distinct()
     if filters["level"] and skip != "level":
@@ -125,7 +129,12 @@ def search_catalogue(index_page: Page, params: QueryDict) -> CatalogueResults:
         base = base.filter(pk__in=_matching_course_ids(base, query))
 
     def counts(name: str, column: str) -> dict[str, int]:
-        rows = _filter(base, filters, skip=name).values(column).annotate(n=Count("pk", distinct=True))
+        rows = (
+            _filter(base, filters, skip=name)
+            .order_by()
+            .values(column)
+            .annotate(n=Count("pk", distinct=True))
+        )
         return {row[column]: row["n"] for row in rows}
 
     theme_counts = counts("theme", "themes__code")
@@ -144,13 +153,25 @@ def search_catalogue(index_page: Page, params: QueryDict) -> CatalogueResults:
         ]
 
     facets = [
-        Facet("theme", str(_("Theme")), options("theme", [(t.code, t.name) for t in themes], theme_counts)),
+        Facet(
+            "theme",
+            str(_("Theme")),
+            options("theme", [(t.code, t.name) for t in themes], theme_counts),
+        ),
         Facet("level", str(_("Level")), options("level", Level.choices, level_counts)),
-        Facet("language", str(_("Language")), options("language", ContentLanguage.choices, language_counts)),
+        Facet(
+            "language",
+            str(_("Language")),
+            options("language", ContentLanguage.choices, language_counts),
+        ),
         Facet(
             "duration",
             str(_("Duration")),
-            options("duration", [(key, value[0]) for key, value in DURATIONS.items()], duration_counts),
+            options(
+                "duration",
+                [(key, value[0]) for key, value in DURATIONS.items()],
+                duration_counts,
+            ),
         ),
     ]
     courses = list(
@@ -159,4 +180,6 @@ def search_catalogue(index_page: Page, params: QueryDict) -> CatalogueResults:
         .select_related("locale")
         .order_by("-mandatory", "title")
     )
-    return CatalogueResults(courses=courses, query=query, facets=facets, filters=filters)
+    return CatalogueResults(
+        courses=courses, query=query, facets=facets, filters=filters
+    )

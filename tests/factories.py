@@ -47,6 +47,7 @@ class CoursePageFactory(wagtail_factories.PageFactory):
 class LessonPageFactory(wagtail_factories.PageFactory):
     class Meta:
         model = LessonPage
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Leçon {n}")
     slug = factory.Sequence(lambda n: f"lecon-{n}")

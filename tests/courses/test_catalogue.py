@@ -1,0 +1,113 @@
+"""The catalogue: facets, search, empty states and odd query strings."""
+
+import pytest
+
+from courses.models import Theme
+from tests.factories import CoursePageFactory, LessonPageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def courses(catalogue):
+    fair = Theme.objects.get(code="partage-fair")
+    pgd = Theme.objects.get(code="pgd")
+    made = {
+        "fair": CoursePageFactory(
+            parent=catalogue, title="Les principes FAIR", level="beginner",
+            duration_minutes=30, summary="Trouvable, accessible, interopérable.",
+        ),
+        "pgd": CoursePageFactory(
+            parent=catalogue, title="Rédiger un PGD", level="intermediate",
+            duration_minutes=60, summary="Le modèle du CNRS en six sections.",
+        ),
+        "snds": CoursePageFactory(
+            parent=catalogue, title="Accès au SNDS", level="intermediate",
+            duration_minutes=120, mandatory=True, summary="Formation obligatoire.",
+        ),
+        "english": CoursePageFactory(
+            parent=catalogue, title="Data papers", level="advanced", language="en",
+            duration_minutes=20, summary="Publishing a data paper.",
+        ),
+    }  # fmt: skip
+    made["fair"].themes.add(fair)
+    made["pgd"].themes.add(pgd, fair)
+    LessonPageFactory(parent=made["snds"], markdown="La pseudonymisation des données.")
+    for course in made.values():
+        course.save_revision().publish()
+    return made
+
+
+def titles(response):
+    return [course.title for course in response.context["results"].courses]
+
+
+def test_catalogue_lists_live_courses_mandatory_first(client, catalogue, courses):
+    """Every published course is listed, mandatory trainings first."""
+    response = client.get(catalogue.url)
+    assert response.status_code == 200
+    assert titles(response)[0] == "Accès au SNDS"
+    assert len(titles(response)) == 4
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("theme=pgd", {"Rédiger un PGD"}),
+        ("theme=partage-fair", {"Les principes FAIR", "Rédiger un PGD"}),
+        ("level=intermediate", {"Rédiger un PGD", "Accès au SNDS"}),
+        ("level=beginner&level=advanced", {"Les principes FAIR", "Data papers"}),
+        ("language=en", {"Data papers"}),
+        ("duration=short", {"Les principes FAIR", "Data papers"}),
+        ("duration=long", {"Accès au SNDS"}),
+        ("theme=partage-fair&level=intermediate", {"Rédiger un PGD"}),
+    ],
+)
+def test_catalogue_facets_filter(client, catalogue, courses, query, expected):
+    """Each facet narrows the list; values of one facet combine with OR, facets with AND."""
+    assert set(titles(client.get(f"{catalogue.url}?{query}"))) == expected
+
+
+def test_catalogue_facet_counts(client, catalogue, courses):
+    """Facet counts tell how many courses each option would show."""
+    facets = {facet.name: facet for facet in client.get(catalogue.url).context["results"].facets}
+    levels = {option.value: option.count for option in facets["level"].options}
+    assert levels == {"beginner": 1, "intermediate": 2, "advanced": 1}
+    themes = {option.value: option.count for option in facets["theme"].options}
+    assert themes["partage-fair"] == 2 and themes["pgd"] == 1 and themes["data-papers"] == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("PGD", {"Rédiger un PGD"}),
+        ("six sections", {"Rédiger un PGD"}),
+        ("pseudonymisation", {"Accès au SNDS"}),  # found in a lesson
+    ],
+)
+def test_catalogue_full_text_search(client, catalogue, courses, query, expected):
+    """Search finds courses by title, summary and the text of their lessons."""
+    assert set(titles(client.get(catalogue.url, {"q": query}))) == expected
+
+
+def test_catalogue_search_without_match_shows_empty_state(client, catalogue, courses):
+    """A search that matches nothing says so and offers to clear the filters."""
+    response = client.get(catalogue.url, {"q": "astrophysique quantique"})
+    html = response.content.decode()
+    assert titles(response) == []
+    assert "Aucune formation ne correspond" in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["level=unknown", "theme=%00", "duration=999", "q=" + "x" * 5000, "language[]=fr", "q=%ff%fe"],
+)
+def test_catalogue_odd_query_strings_never_fail(client, catalogue, courses, query):
+    """Unknown facet values are ignored and long searches truncated: never a 500."""
+    assert client.get(f"{catalogue.url}?{query}").status_code == 200
+
+
+def test_catalogue_empty(client, catalogue):
+    """An empty catalogue says no course is published yet."""
+    html = client.get(catalogue.url).content.decode()
+    assert "Aucune formation n’est encore publiée" in html or "Aucune formation" in html
