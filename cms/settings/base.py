@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 import environ
 
+from cms.queues import build_rq_queues
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
 
@@ -150,24 +152,10 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Atelier <atelier@localhost>")
 
-# Background jobs. With REDIS_URL, jobs go to Redis and `make worker` runs them;
-# without it they run synchronously inside the request on an in-process fakeredis
-# connection (django-rq's ASYNC=False still opens a Redis connection).
+# Background jobs: queued in Redis with REDIS_URL (run `make worker`), else run
+# synchronously in-process (see cms/queues.py).
 REDIS_URL = env("REDIS_URL", default="")
-RQ_QUEUE_NAMES = ("default", "certificates", "xapi")
-if REDIS_URL:
-    RQ_QUEUES = {
-        name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600} for name in RQ_QUEUE_NAMES
-    }
-else:
-    RQ_QUEUES = {
-        name: {
-            "ASYNC": False,
-            "CONNECTION_CLASS": "fakeredis.FakeStrictRedis",
-            "URL": "redis://localhost:6379/0",
-        }
-        for name in RQ_QUEUE_NAMES
-    }
+RQ_QUEUES = build_rq_queues(REDIS_URL)
 
 CACHES = {
     "default": (

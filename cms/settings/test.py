@@ -19,5 +19,4 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 SITE_BASE_URL = "http://testserver"
 WAGTAILADMIN_BASE_URL = SITE_BASE_URL
 # Jobs run in the test process; with REDIS_URL they still go through real Redis.
-for _queue in RQ_QUEUES.values():
-    _queue["ASYNC"] = False
+RQ_QUEUES = build_rq_queues(REDIS_URL, synchronous=True)

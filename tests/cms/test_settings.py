@@ -50,15 +50,24 @@ def test_production_settings_pass_check_deploy():
     assert "no issues" in result.stdout
 
 
-def test_embedded_default_uses_sqlite_and_synchronous_queues(settings):
-    """Without DATABASE_URL/REDIS_URL, jobs run synchronously on an in-process Redis."""
-    if os.environ.get("REDIS_URL"):
-        pytest.skip("REDIS_URL is set: the queues use real Redis")
-    assert all(queue["ASYNC"] is False for queue in settings.RQ_QUEUES.values())
-    assert all(
-        queue["CONNECTION_CLASS"] == "fakeredis.FakeStrictRedis"
-        for queue in settings.RQ_QUEUES.values()
-    )
+def test_queues_without_redis_run_synchronously_in_process():
+    """Without REDIS_URL, jobs run synchronously on an in-process fakeredis."""
+    from cms.queues import build_rq_queues
+
+    queues = build_rq_queues("")
+    assert {queue["ASYNC"] for queue in queues.values()} == {False}
+    assert {queue["CONNECTION_CLASS"] for queue in queues.values()} == {
+        "fakeredis.FakeStrictRedis"
+    }
+
+
+def test_queues_with_redis_are_asynchronous():
+    """With REDIS_URL, jobs are queued in Redis for a worker."""
+    from cms.queues import build_rq_queues
+
+    queues = build_rq_queues("redis://127.0.0.1:6379/0")
+    assert set(queues) == {"default", "certificates", "xapi"}
+    assert all(q["ASYNC"] and q["URL"].startswith("redis://") for q in queues.values())
 
 
 def test_background_queue_runs_a_job(settings):
