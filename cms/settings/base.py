@@ -32,6 +32,7 @@ WAGTAILADMIN_BASE_URL = SITE_BASE_URL
 WAGTAIL_SITE_NAME = env("SITE_NAME", default="Atelier")
 
 INSTALLED_APPS = [
+    "accounts",
     "cms",
     "courses",
     "learning",
@@ -105,6 +106,7 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
 
 AUTH_PASSWORD_VALIDATORS = [
     {
