@@ -24,6 +24,8 @@ if settings.DEBUG:
 # French (the default language) at /, English under /en/; Wagtail serves the
 # page tree of the active locale.
 urlpatterns += i18n_patterns(
+    path("accounts/", include("allauth.urls")),
+    path("", include("learning.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )
