@@ -198,8 +198,11 @@ class CoursePage(Page):
         return LessonPage.objects.live().child_of(self).specific()
 
     def get_context(self, request, *args, **kwargs):
+        from learning.journey import course_journey
+
         context = super().get_context(request, *args, **kwargs)
         context["lessons"] = self.lessons()
+        context["journey"] = course_journey(request.user, self)
         return context
 
 
@@ -234,7 +237,15 @@ class LessonPage(Page):
     def course(self) -> CoursePage:
         return self.get_parent().specific
 
+    def serve(self, request, *args, **kwargs):
+        from learning.journey import record_lesson_opened
+
+        record_lesson_opened(request.user, self)
+        return super().serve(request, *args, **kwargs)
+
     def get_context(self, request, *args, **kwargs):
+        from learning.journey import course_journey
+
         context = super().get_context(request, *args, **kwargs)
         course = self.course
         siblings = list(course.lessons())
@@ -247,5 +258,6 @@ class LessonPage(Page):
             lesson_number=position + 1,
             previous_lesson=siblings[position - 1] if position > 0 else None,
             next_lesson=siblings[position + 1] if position + 1 < len(siblings) else None,
+            journey=course_journey(request.user, course),
         )
         return context

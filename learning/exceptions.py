@@ -1,0 +1,41 @@
+"""Errors of the learning domain; views translate them into messages and 4xx."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class LearningError(Exception):
+    """Base class: `message` is safe to show to the learner."""
+
+    message = _("This action is not possible.")
+
+    def __init__(self, message=None):
+        super().__init__(message or self.message)
+        self.message = message or self.message
+
+
+class AlreadyEnrolled(LearningError):
+    message = _("You are already enrolled in this course.")
+
+
+class NotEnrolled(LearningError):
+    message = _("You are not enrolled in this course.")
+
+
+class LessonNotAvailable(LearningError):
+    message = _("This lesson is not published in this course.")
+
+
+class CourseNotAvailable(LearningError):
+    message = _("This course is not published.")
+
+
+class AlreadyCompleted(LearningError):
+    message = _("You have already completed this lesson.")
+
+
+class CourseAlreadyCompleted(LearningError):
+    message = _("You have already completed this course.")
+
+
+class CourseNotFinished(LearningError):
+    message = _("Some lessons of this course are not completed yet.")

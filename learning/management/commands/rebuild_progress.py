@@ -1,0 +1,89 @@
+"""Recompute enrolments and lesson progress from the xAPI statement store.
+
+--check compares instead of writing: it lists every difference and exits 1 if
+there is any (use it in monitoring: progress must always rebuild identically).
+"""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from learning.models import Enrollment, LessonProgress
+from learning.projection import PageResolver, apply_statement
+from learning.xapi.models import Statement
+
+BATCH = 2000
+
+
+def snapshot() -> dict[str, set[tuple]]:
+    """The progress tables as comparable sets of rows."""
+    return {
+        "enrollments": set(
+            Enrollment.objects.values_list(
+                "id", "user_id", "course_id", "status", "enrolled_at", "completed_at",
+                "last_lesson_id", "last_activity_at",
+            )
+        ),
+        "lesson progress": set(
+            LessonProgress.objects.values_list(
+                "enrollment_id", "lesson_id", "opened_at", "completed_at"
+            )
+        ),
+    }  # fmt: skip
+
+
+class Rollback(Exception):
+    pass
+
+
+class Command(BaseCommand):
+    help = "Rebuild progress rows from the stored xAPI statements (--check: compare only)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="Report differences without changing anything; exit 1 if any.",
+        )
+
+    def handle(self, *args, check=False, **options):
+        before = snapshot()
+        after = None
+        try:
+            with transaction.atomic():
+                self._rebuild()
+                after = snapshot()
+                if check:
+                    raise Rollback
+        except Rollback:
+            pass
+        differences = 0
+        for table in before:
+            missing = before[table] - after[table]
+            extra = after[table] - before[table]
+            for row in sorted(missing, key=str):
+                self.stdout.write(f"{table}: stored row not derivable from statements: {row}")
+            for row in sorted(extra, key=str):
+                self.stdout.write(f"{table}: row missing from the stored tables: {row}")
+            differences += len(missing) + len(extra)
+        if check:
+            if differences:
+                self.stderr.write(f"{differences} difference(s) between progress and statements.")
+                raise SystemExit(1)
+            self.stdout.write(self.style.SUCCESS("Progress matches the statements."))
+        else:
+            self.stdout.write(self.style.SUCCESS(f"Progress rebuilt ({differences} row(s) changed)."))
+
+    def _rebuild(self) -> None:
+        LessonProgress.objects.all().delete()
+        Enrollment.objects.all().delete()
+        resolver = PageResolver()
+        total = Statement.objects.count()
+        done = 0
+        queryset = Statement.objects.order_by("stored", "timestamp", "id").values_list("data", flat=True)
+        for data in queryset.iterator(chunk_size=BATCH):
+            apply_statement(data, resolver)
+            done += 1
+            if done % BATCH == 0 or done == total:
+                self.stderr.write(f"\r{done}/{total} statements", ending="")
+        if total:
+            self.stderr.write("")

@@ -1,0 +1,165 @@
+"""The learner journey as domain functions: enrol, open a lesson, complete it,
+complete the course. Each runs in one transaction that stores the xAPI statement
+and updates the progress projection together: one cannot exist without the other.
+"""
+
+import uuid
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from courses.models import CoursePage, LessonPage
+
+from .exceptions import (
+    AlreadyCompleted,
+    AlreadyEnrolled,
+    CourseAlreadyCompleted,
+    CourseNotAvailable,
+    CourseNotFinished,
+    LessonNotAvailable,
+)
+from .models import Enrollment, LessonProgress
+from .projection import apply_statement, canonical_page
+from .xapi import vocabulary
+from .xapi.statements import activity, build_statement
+from .xapi.store import store_statement
+
+
+def _record(data: dict) -> None:
+    store_statement(data)
+    apply_statement(data)
+
+
+def _language() -> str:
+    return (get_language() or "fr").split("-")[0]
+
+
+def enrol(user, course: CoursePage, *, when: datetime | None = None) -> Enrollment:
+    """Enrol `user` in `course` and record "registered"; AlreadyEnrolled if done twice."""
+    course = canonical_page(course)
+    if not course.live:
+        raise CourseNotAvailable
+    if Enrollment.objects.filter(user=user, course=course).exists():
+        raise AlreadyEnrolled
+    registration = uuid.uuid4()
+    try:
+        with transaction.atomic():
+            _record(
+                build_statement(
+                    user=user,
+                    verb=vocabulary.REGISTERED,
+                    obj=activity("course", course),
+                    when=when or timezone.now(),
+                    registration=registration,
+                    language=_language(),
+                )
+            )
+    except IntegrityError as error:  # a concurrent request enrolled first
+        raise AlreadyEnrolled from error
+    return Enrollment.objects.get(id=registration)
+
+
+def _lock(enrollment: Enrollment) -> Enrollment:
+    """Re-read the enrolment row under a lock: concurrent requests queue here."""
+    return Enrollment.objects.select_for_update().select_related("course", "user").get(
+        pk=enrollment.pk
+    )
+
+
+def _lesson_of(enrollment: Enrollment, lesson: LessonPage) -> LessonPage:
+    lesson = canonical_page(lesson)
+    if not isinstance(lesson, LessonPage) or not lesson.live:
+        raise LessonNotAvailable
+    if lesson.get_parent().pk != enrollment.course_id:
+        raise LessonNotAvailable
+    return lesson
+
+
+def open_lesson(
+    enrollment: Enrollment, lesson: LessonPage, *, when: datetime | None = None
+) -> LessonProgress:
+    """Record that the learner opened a lesson ("launched"), unless it is a reload."""
+    with transaction.atomic():
+        enrollment = _lock(enrollment)
+        lesson = _lesson_of(enrollment, lesson)
+        progress = LessonProgress.objects.filter(enrollment=enrollment, lesson=lesson).first()
+        if progress and enrollment.last_lesson_id == lesson.pk:
+            return progress  # a reload of the current lesson is not a new launch
+        _record(
+            build_statement(
+                user=enrollment.user,
+                verb=vocabulary.LAUNCHED,
+                obj=activity("lesson", lesson),
+                when=when or timezone.now(),
+                registration=enrollment.pk,
+                parent=activity("course", enrollment.course, with_definition=False),
+                language=_language(),
+            )
+        )
+        return LessonProgress.objects.get(enrollment=enrollment, lesson=lesson)
+
+
+def complete_lesson(
+    enrollment: Enrollment, lesson: LessonPage, *, when: datetime | None = None
+) -> LessonProgress:
+    """Mark `lesson` complete ("completed"); completes the course after its last lesson."""
+    when = when or timezone.now()
+    with transaction.atomic():
+        enrollment = _lock(enrollment)
+        lesson = _lesson_of(enrollment, lesson)
+        progress = LessonProgress.objects.filter(enrollment=enrollment, lesson=lesson).first()
+        if progress and progress.completed_at:
+            raise AlreadyCompleted
+        _record(
+            build_statement(
+                user=enrollment.user,
+                verb=vocabulary.COMPLETED,
+                obj=activity("lesson", lesson),
+                when=when,
+                registration=enrollment.pk,
+                parent=activity("course", enrollment.course, with_definition=False),
+                language=_language(),
+                completion=True,
+            )
+        )
+        if not enrollment.is_completed and course_requirements_met(enrollment):
+            complete_course(enrollment, when=when)
+        return LessonProgress.objects.get(enrollment=enrollment, lesson=lesson)
+
+
+def course_requirements_met(enrollment: Enrollment) -> bool:
+    """Every live lesson of the course is completed (quizzes join in a later issue)."""
+    lesson_ids = set(enrollment.course.lessons().values_list("pk", flat=True))
+    done = set(
+        enrollment.lesson_progress.filter(completed_at__isnull=False).values_list(
+            "lesson_id", flat=True
+        )
+    )
+    return bool(lesson_ids) and lesson_ids <= done
+
+
+def complete_course(enrollment: Enrollment, *, when: datetime | None = None) -> Enrollment:
+    """Record the course "completed" with its duration; requirements must be met."""
+    when = when or timezone.now()
+    with transaction.atomic():
+        enrollment = _lock(enrollment)
+        if enrollment.is_completed:
+            raise CourseAlreadyCompleted
+        if not course_requirements_met(enrollment):
+            raise CourseNotFinished
+        _record(
+            build_statement(
+                user=enrollment.user,
+                verb=vocabulary.COMPLETED,
+                obj=activity("course", enrollment.course),
+                when=when,
+                registration=enrollment.pk,
+                language=_language(),
+                completion=True,
+                duration=when - enrollment.enrolled_at,
+            )
+        )
+        enrollment.refresh_from_db()
+        return enrollment

@@ -1,0 +1,88 @@
+"""Progress tables as a projection of the statements.
+
+`apply_statement` is the only code that writes enrolments and lesson progress:
+the domain functions call it right after storing a statement, and
+`rebuild_progress` replays the whole store through it. So progress always
+rebuilds identically, by construction.
+"""
+
+import uuid
+from functools import lru_cache
+
+from django.contrib.auth import get_user_model
+from django.utils.dateparse import parse_datetime
+
+from wagtail.models import Locale, Page
+
+from .models import Enrollment, EnrollmentStatus, LessonProgress
+from .xapi import vocabulary
+from .xapi.statements import parse_activity_iri
+
+
+def canonical_page(page: Page) -> Page:
+    """The default-language version of a page (progress is language-independent)."""
+    default = Locale.get_default()
+    if page.locale_id == default.pk:
+        return page.specific
+    return (page.get_translation_or_none(default) or page).specific
+
+
+class PageResolver:
+    """Maps activity translation keys to default-language pages, with a cache."""
+
+    def __init__(self):
+        self._default_locale_id = Locale.get_default().pk
+        self.page = lru_cache(maxsize=4096)(self._page)
+
+    def _page(self, key: uuid.UUID) -> Page | None:
+        pages = Page.objects.filter(translation_key=key).order_by("id")
+        page = pages.filter(locale_id=self._default_locale_id).first() or pages.first()
+        return page.specific if page else None
+
+
+def apply_statement(data: dict, resolver: PageResolver | None = None) -> None:
+    """Update the progress tables for one stored statement (ignores foreign ones)."""
+    target = parse_activity_iri(data["object"].get("id", ""))
+    registration = data.get("context", {}).get("registration")
+    if target is None or registration is None:
+        return
+    kind, key = target
+    resolver = resolver or PageResolver()
+    verb = data["verb"]["id"]
+    when = parse_datetime(data["timestamp"])
+    registration = uuid.UUID(registration)
+
+    if verb == vocabulary.REGISTERED.id and kind == "course":
+        user = (
+            get_user_model()
+            .objects.filter(pseudonym=data["actor"]["account"]["name"])
+            .first()
+        )
+        course = resolver.page(key)
+        if user is None or course is None:
+            return  # erased account or deleted page: the statement stays, no row
+        Enrollment.objects.create(
+            id=registration, user=user, course=course, enrolled_at=when, last_activity_at=when
+        )
+        return
+
+    enrollment = Enrollment.objects.filter(id=registration).first()
+    if enrollment is None:
+        return
+    enrollment.last_activity_at = max(filter(None, [enrollment.last_activity_at, when]))
+    if kind == "lesson" and verb in (vocabulary.LAUNCHED.id, vocabulary.COMPLETED.id):
+        lesson = resolver.page(key)
+        if lesson is None:
+            return
+        progress, _ = LessonProgress.objects.get_or_create(
+            enrollment=enrollment, lesson=lesson, defaults={"opened_at": when}
+        )
+        if verb == vocabulary.LAUNCHED.id:
+            enrollment.last_lesson = lesson
+        elif progress.completed_at is None:
+            progress.completed_at = when
+            progress.save(update_fields=["completed_at"])
+    elif kind == "course" and verb == vocabulary.COMPLETED.id:
+        enrollment.status = EnrollmentStatus.COMPLETED
+        enrollment.completed_at = when
+    enrollment.save()

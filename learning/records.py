@@ -1,0 +1,56 @@
+"""A learner's records, for the privacy features of the account pages.
+
+`export_learning_records` gathers everything we hold about a learner's learning;
+`forget_learner` removes the projection rows before the account is deleted. The
+statements stay: they only carry the pseudonymous account, which no longer maps
+to anyone once the user row is gone.
+"""
+
+from django.db import transaction
+
+from .models import Enrollment
+from .xapi.models import Statement
+
+
+def export_learning_records(user) -> dict:
+    """Enrolments, lesson progress and every statement about `user`, JSON-ready."""
+    enrollments = (
+        Enrollment.objects.filter(user=user)
+        .select_related("course")
+        .prefetch_related("lesson_progress__lesson")
+        .order_by("enrolled_at")
+    )
+    statements = Statement.objects.for_actor(str(user.pseudonym)).order_by("stored")
+    return {
+        "enrollments": [
+            {
+                "registration": str(enrollment.pk),
+                "course": enrollment.course.title,
+                "course_url": enrollment.course.full_url,
+                "status": enrollment.status,
+                "enrolled_at": enrollment.enrolled_at.isoformat(),
+                "completed_at": enrollment.completed_at.isoformat()
+                if enrollment.completed_at
+                else None,
+                "lessons": [
+                    {
+                        "lesson": progress.lesson.title,
+                        "opened_at": progress.opened_at.isoformat(),
+                        "completed_at": progress.completed_at.isoformat()
+                        if progress.completed_at
+                        else None,
+                    }
+                    for progress in enrollment.lesson_progress.all()
+                ],
+            }
+            for enrollment in enrollments
+        ],
+        "xapi_statements": [statement.data for statement in statements],
+    }
+
+
+@transaction.atomic
+def forget_learner(user) -> int:
+    """Delete the learner's progress rows (the statements stay, pseudonymous)."""
+    deleted, _ = Enrollment.objects.filter(user=user).delete()
+    return deleted

@@ -1,0 +1,57 @@
+"""The statement store: every statement exactly as issued, plus indexed columns.
+
+Rows are immutable: a statement is never updated or deleted (xAPI voids it with
+another statement instead). Progress tables are a projection of these rows.
+"""
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImmutableStatementError(Exception):
+    """Raised on any attempt to change or delete a stored statement."""
+
+
+class StatementQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ImmutableStatementError("Stored statements cannot be updated.")
+
+    def delete(self):
+        raise ImmutableStatementError("Stored statements cannot be deleted.")
+
+    def for_actor(self, account_name: str):
+        return self.filter(actor_account_name=account_name)
+
+
+class Statement(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    actor_account_name = models.CharField(_("actor account"), max_length=100, db_index=True)
+    actor_account_home_page = models.CharField(_("actor home page"), max_length=200)
+    verb = models.CharField(_("verb"), max_length=200, db_index=True)
+    activity_id = models.CharField(_("activity"), max_length=500, db_index=True)
+    registration = models.UUIDField(_("registration"), null=True, blank=True, db_index=True)
+    timestamp = models.DateTimeField(_("timestamp"), db_index=True)
+    stored = models.DateTimeField(_("stored"), db_index=True)
+    data = models.JSONField(_("statement"))
+
+    objects = StatementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["stored", "timestamp"]
+        verbose_name = _("xAPI statement")
+        verbose_name_plural = _("xAPI statements")
+        indexes = [models.Index(fields=["verb", "activity_id"])]
+
+    def __str__(self):
+        return f"{self.actor_account_name} {self.verb.rsplit('/', 1)[-1]} {self.activity_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableStatementError("Stored statements cannot be changed.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableStatementError("Stored statements cannot be deleted.")
