@@ -1,0 +1,282 @@
+"""Write a validated course folder into the page tree, in one transaction.
+
+The French (default-locale) course goes under the French catalogue; translations
+are Wagtail translations of it (`copy_for_translation`), under the catalogue of
+their locale. Every import publishes a new revision of each page, so the admin's
+history shows what an import changed and learner records keep pointing at the
+same pages. Lessons that left the folder are unpublished, never deleted: learner
+progress and certificates refer to them.
+"""
+
+import os
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from wagtail.models import Locale, Page
+
+from cms.site_structure import ensure_site_structure
+from courses.models import CoursePage, LessonPage, Theme
+
+from .reading import (
+    CourseFileError,
+    CourseFolder,
+    CourseImportError,
+    CourseTranslation,
+    LessonData,
+    read_course_folder,
+)
+
+
+@dataclass
+class TranslationReport:
+    """What an import did to one translation of the course."""
+
+    language: str
+    action: str  # "created", "updated" or "unpublished"
+    lessons_created: list[str] = field(default_factory=list)
+    lessons_updated: list[str] = field(default_factory=list)
+    lessons_unpublished: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    """What an import did: the course page and the lessons it touched."""
+
+    course: CoursePage
+    created: bool
+    lessons_created: list[str] = field(default_factory=list)
+    lessons_updated: list[str] = field(default_factory=list)
+    lessons_unpublished: list[str] = field(default_factory=list)
+    translations: list[TranslationReport] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """A human summary, one line per fact, for the management command."""
+        url = self.course.get_url() or self.course.url_path
+        lines = [
+            f"{self.course.slug}: {'created' if self.created else 'updated'} "
+            f"course {self.course.title!r} ({url})",
+            f"  lessons: {_counts(self)}",
+        ]
+        lines += [
+            f"  unpublished lesson {slug} (no longer in the folder)"
+            for slug in self.lessons_unpublished
+        ]
+        for translation in self.translations:
+            if translation.action == "unpublished":
+                lines.append(
+                    f"  translation {translation.language}: unpublished "
+                    f"(no course.{translation.language}.md)"
+                )
+                continue
+            lines.append(
+                f"  translation {translation.language}: course {translation.action}, "
+                f"lessons: {_counts(translation)}"
+            )
+        return lines
+
+
+def _counts(report: ImportReport | TranslationReport) -> str:
+    return (
+        f"{len(report.lessons_created)} created, "
+        f"{len(report.lessons_updated)} updated, "
+        f"{len(report.lessons_unpublished)} unpublished"
+    )
+
+
+def import_course(path: str | os.PathLike) -> CoursePage:
+    """Import the course folder at `path` (all or nothing); return the live course."""
+    return write_course(read_course_folder(path)).course
+
+
+@transaction.atomic
+def write_course(folder: CourseFolder) -> ImportReport:
+    """Create or update the pages of a validated `folder`, publishing each one."""
+    try:
+        return _CourseWriter(folder).write()
+    except ValidationError as exc:
+        # Reading validates everything it can; this is the model's last word.
+        raise CourseImportError(
+            [
+                CourseFileError(str(folder.path), None, message)
+                for message in exc.messages
+            ]
+        ) from exc
+
+
+def _publish(page: Page) -> None:
+    page.save_revision().publish()
+
+
+def _fresh(page: Page) -> Page:
+    return page.__class__.objects.get(pk=page.pk)
+
+
+def _order_children(parent: Page, pks: list[int]) -> None:
+    """Move the pages `pks` (children of `parent`) into that order, if they are not."""
+    current = list(
+        Page.objects.child_of(parent)
+        .filter(pk__in=pks)
+        .order_by("path")
+        .values_list("pk", flat=True)
+    )
+    if current == pks:
+        return
+    for pk in pks:
+        # Tree paths change with every move: always move fresh instances.
+        Page.objects.get(pk=pk).move(Page.objects.get(pk=parent.pk), pos="last-child")
+
+
+class _CourseWriter:
+    def __init__(self, folder: CourseFolder):
+        self.folder = folder
+        self.structure = ensure_site_structure()
+        self.catalogue = self.structure.catalogue(settings.LANGUAGE_CODE)
+
+    def write(self) -> ImportReport:
+        course, created = self.write_course()
+        report = ImportReport(course=course, created=created)
+        lessons = self.write_lessons(course, report)
+        for translation in self.folder.translations.values():
+            report.translations.append(
+                self.write_translation(course, lessons, translation)
+            )
+        report.translations += self.unpublish_dropped_translations(course)
+        report.course = _fresh(course)
+        return report
+
+    # the default-language course and lessons
+
+    def write_course(self) -> tuple[CoursePage, bool]:
+        existing = (
+            Page.objects.child_of(self.catalogue).filter(slug=self.folder.slug).first()
+        )
+        if existing is not None and not isinstance(existing.specific, CoursePage):
+            raise ValidationError(
+                f"the catalogue already has a page {self.folder.slug!r} "
+                "that is not a course"
+            )
+        themes = list(Theme.objects.filter(code__in=self.folder.theme_codes))
+        if existing is None:
+            course = CoursePage(
+                slug=self.folder.slug,
+                locale=self.catalogue.locale,
+                **self.folder.fields,
+            )
+            course.themes = themes
+            self.catalogue.add_child(instance=course)
+        else:
+            course = existing.specific
+            for name, value in self.folder.fields.items():
+                setattr(course, name, value)
+            course.themes = themes
+        _publish(course)
+        return _fresh(course), existing is None
+
+    def write_lessons(
+        self, course: CoursePage, report: ImportReport
+    ) -> list[LessonPage]:
+        existing = {page.slug: page for page in LessonPage.objects.child_of(course)}
+        pages = []
+        for lesson in self.folder.lessons:
+            page = existing.get(lesson.slug)
+            if page is None:
+                page = LessonPage(slug=lesson.slug, locale=course.locale)
+                self.set_lesson_fields(page, lesson)
+                course.add_child(instance=page)
+                report.lessons_created.append(lesson.slug)
+            else:
+                self.set_lesson_fields(page, lesson)
+                report.lessons_updated.append(lesson.slug)
+            _publish(page)
+            pages.append(page)
+        wanted = {lesson.slug for lesson in self.folder.lessons}
+        for slug, page in existing.items():
+            if slug not in wanted and page.live:
+                page.unpublish()
+                report.lessons_unpublished.append(slug)
+        _order_children(course, [page.pk for page in pages])
+        return [_fresh(page) for page in pages]
+
+    @staticmethod
+    def set_lesson_fields(page: LessonPage, lesson: LessonData) -> None:
+        page.title = lesson.title
+        page.summary = lesson.summary
+        page.duration_minutes = lesson.duration_minutes
+        page.body = [("markdown", lesson.body)] if lesson.body else []
+
+    # translations
+
+    def write_translation(
+        self,
+        course: CoursePage,
+        lessons: list[LessonPage],
+        translation: CourseTranslation,
+    ) -> TranslationReport:
+        locale = Locale.objects.get(language_code=translation.language)
+        translated = course.get_translation_or_none(locale)
+        report = TranslationReport(
+            language=translation.language,
+            action="created" if translated is None else "updated",
+        )
+        if translated is None:
+            translated = course.copy_for_translation(locale)
+        translated = translated.specific
+        # Settings are the course's own; only the texts are translated.
+        for name, value in self.folder.fields.items():
+            setattr(translated, name, value)
+        translated.title = translation.title
+        translated.objectives = translation.objectives
+        translated.summary = translation.summary
+        translated.themes = list(course.themes.all())
+        _publish(translated)
+        translated = _fresh(translated)
+
+        translated_lessons = []
+        wanted = set()
+        for lesson, page in zip(self.folder.lessons, lessons, strict=True):
+            lesson_translation = lesson.translations.get(translation.language)
+            if lesson_translation is None:
+                continue
+            wanted.add(page.translation_key)
+            target = page.get_translation_or_none(locale)
+            if target is None:
+                target = page.copy_for_translation(locale)
+                report.lessons_created.append(lesson.slug)
+            else:
+                report.lessons_updated.append(lesson.slug)
+            target = target.specific
+            target.title = lesson_translation.title
+            target.summary = lesson_translation.summary
+            target.duration_minutes = lesson.duration_minutes
+            target.body = (
+                [("markdown", lesson_translation.body)]
+                if lesson_translation.body
+                else []
+            )
+            _publish(target)
+            translated_lessons.append(target)
+        for page in LessonPage.objects.child_of(translated).live():
+            if page.translation_key not in wanted:
+                page.unpublish()
+                report.lessons_unpublished.append(page.slug)
+        _order_children(translated, [page.pk for page in translated_lessons])
+        return report
+
+    def unpublish_dropped_translations(
+        self, course: CoursePage
+    ) -> list[TranslationReport]:
+        """Unpublish translations whose `course.<lang>.md` left the folder."""
+        reports = []
+        for translated in course.get_translations().live().specific():
+            language = translated.locale.language_code
+            if language in self.folder.translations:
+                continue
+            report = TranslationReport(language=language, action="unpublished")
+            for page in LessonPage.objects.child_of(translated).live():
+                page.unpublish()
+                report.lessons_unpublished.append(page.slug)
+            translated.unpublish()
+            reports.append(report)
+        return reports
