@@ -48,7 +48,10 @@ def ensure_site_structure() -> SiteStructure:
     default_code = settings.LANGUAGE_CODE
     home = HomePage.objects.filter(locale=locales[default_code]).first()
     if home is None:
-        home = Page.get_first_root_node().add_child(
+        root = Page.get_first_root_node() or Page.add_root(
+            instance=Page(title="Root", slug="root", locale=locales[default_code])
+        )
+        home = root.add_child(
             instance=HomePage(title="Atelier", slug="accueil", locale=locales[default_code])
         )
         Site.objects.update_or_create(
