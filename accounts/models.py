@@ -35,3 +35,23 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+
+class AccountDeletion(models.Model):
+    """A record that an account was deleted at the person's request (GDPR art. 17).
+
+    It holds no personal data: only the pseudonym the learning records used, so
+    an auditor can see that a deletion happened and when, and match it to any
+    pseudonymous statement kept for statistics.
+    """
+
+    pseudonym = models.UUIDField(_("pseudonymous identifier"), unique=True)
+    deleted_at = models.DateTimeField(_("deleted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("account deletion")
+        verbose_name_plural = _("account deletions")
+        ordering = ["-deleted_at"]
+
+    def __str__(self):
+        return f"{self.pseudonym} ({self.deleted_at:%Y-%m-%d})"

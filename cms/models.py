@@ -2,7 +2,6 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
@@ -28,9 +27,7 @@ class HomePage(Page):
         from courses.models import CourseIndexPage, CoursePage
 
         context = super().get_context(request, *args, **kwargs)
-        context["catalogue"] = (
-            CourseIndexPage.objects.live().child_of(self).first()
-        )
+        context["catalogue"] = CourseIndexPage.objects.live().child_of(self).first()
         context["featured_courses"] = (
             CoursePage.objects.live()
             .descendant_of(self)

@@ -7,13 +7,23 @@ group: any signed-in person can learn.
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-
-from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
+from wagtail.models import (
+    Collection,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Page,
+)
 
 TRAINERS = "Formateurs"
 MANAGERS = "Responsables formation"
 
-_TRAINER_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "lock_page", "unlock_page")
+_TRAINER_PAGE_PERMISSIONS = (
+    "add_page",
+    "change_page",
+    "publish_page",
+    "lock_page",
+    "unlock_page",
+)
 _TRAINER_COLLECTION_PERMISSIONS = (
     ("wagtailimages", "add_image"),
     ("wagtailimages", "change_image"),
@@ -45,7 +55,9 @@ def ensure_role_groups() -> dict[str, Group]:
     root_page = Page.get_first_root_node()
     for codename in _TRAINER_PAGE_PERMISSIONS:
         GroupPagePermission.objects.get_or_create(
-            group=trainers, page=root_page, permission=_permission("wagtailcore", codename)
+            group=trainers,
+            page=root_page,
+            permission=_permission("wagtailcore", codename),
         )
     root_collection = Collection.get_first_root_node()
     for app_label, codename in _TRAINER_COLLECTION_PERMISSIONS:

@@ -9,14 +9,16 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-
 from wagtail.models import Locale, Page, Site
 
 from courses.models import CourseIndexPage
 
 from .models import HomePage
 
-CATALOGUE_TITLES = {"fr": ("Catalogue des formations", "catalogue"), "en": ("Course catalogue", "catalogue")}
+CATALOGUE_TITLES = {
+    "fr": ("Catalogue des formations", "catalogue"),
+    "en": ("Course catalogue", "catalogue"),
+}
 CATALOGUE_INTROS = {
     "fr": "Des modules ouverts pour gérer, partager et protéger les données de la recherche.",
     "en": "Open modules to manage, share and protect research data.",
@@ -52,11 +54,17 @@ def ensure_site_structure() -> SiteStructure:
             instance=Page(title="Root", slug="root", locale=locales[default_code])
         )
         home = root.add_child(
-            instance=HomePage(title="Atelier", slug="accueil", locale=locales[default_code])
+            instance=HomePage(
+                title="Atelier", slug="accueil", locale=locales[default_code]
+            )
         )
         Site.objects.update_or_create(
             is_default_site=True,
-            defaults={"hostname": "localhost", "root_page": home, "site_name": "Atelier"},
+            defaults={
+                "hostname": "localhost",
+                "root_page": home,
+                "site_name": "Atelier",
+            },
         )
 
     catalogue = CourseIndexPage.objects.child_of(home).first()

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
-
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
@@ -21,7 +20,9 @@ class MarkdownBlock(blocks.TextBlock):
     """Markdown written by a trainer, rendered and sanitised on display."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", _("Markdown: tables, footnotes, admonitions, code."))
+        kwargs.setdefault(
+            "help_text", _("Markdown: tables, footnotes, admonitions, code.")
+        )
         super().__init__(**kwargs)
 
     @cached_property
@@ -44,7 +45,9 @@ class MarkdownBlock(blocks.TextBlock):
         icon = "code"
         label = _("Markdown")
         template = "blocks/markdown_block.html"
-        preview_value = "## Les principes FAIR\n\n- **F**acile à trouver\n- **A**ccessible"
+        preview_value = (
+            "## Les principes FAIR\n\n- **F**acile à trouver\n- **A**ccessible"
+        )
         description = _("Text written in Markdown, sanitised before display.")
 
 
@@ -87,7 +90,11 @@ class CalloutBlock(blocks.StructBlock):
 
     kind = blocks.ChoiceBlock(
         label=_("kind"),
-        choices=[("info", _("Information")), ("tip", _("Tip")), ("warning", _("Warning"))],
+        choices=[
+            ("info", _("Information")),
+            ("tip", _("Tip")),
+            ("warning", _("Warning")),
+        ],
         default="info",
     )
     title = blocks.CharBlock(label=_("title"), required=False, max_length=120)
@@ -97,7 +104,11 @@ class CalloutBlock(blocks.StructBlock):
         icon = "warning"
         label = _("Callout")
         template = "blocks/callout_block.html"
-        preview_value = {"kind": "tip", "title": "Bon réflexe", "text": "Citez vos données."}
+        preview_value = {
+            "kind": "tip",
+            "title": "Bon réflexe",
+            "text": "Citez vos données.",
+        }
         description = _("A highlighted information, tip or warning.")
 
 
@@ -106,7 +117,9 @@ class DocumentBlock(blocks.StructBlock):
 
     document = DocumentChooserBlock(label=_("document"))
     title = blocks.CharBlock(label=_("link text"), required=False, max_length=200)
-    description = blocks.CharBlock(label=_("description"), required=False, max_length=250)
+    description = blocks.CharBlock(
+        label=_("description"), required=False, max_length=250
+    )
 
     class Meta:
         icon = "doc-full"

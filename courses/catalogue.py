@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
-
 from wagtail.models import Locale, Page
 
 from .models import ContentLanguage, CoursePage, LessonPage, Level, Theme

@@ -53,7 +53,9 @@ def _keep_safe_attribute(element, attribute, value):
     # Task-list checkboxes are display-only; no other form control gets through.
     if element == "input" and attribute == "type" and value != "checkbox":
         return None
-    if attribute == "style" and not re.fullmatch(r"text-align:\s*(left|right|center);?", value):
+    if attribute == "style" and not re.fullmatch(
+        r"text-align:\s*(left|right|center);?", value
+    ):
         return None
     return value
 
@@ -130,6 +132,8 @@ def check_markdown(text: str) -> list[MarkdownProblem]:
                 )
     if open_fence:
         problems.append(
-            MarkdownProblem(open_fence[0], f"code fence {open_fence[1]} is never closed")
+            MarkdownProblem(
+                open_fence[0], f"code fence {open_fence[1]} is never closed"
+            )
         )
     return problems

@@ -9,13 +9,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-
+from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
-
-from modelcluster.fields import ParentalManyToManyField
 
 from .blocks import LessonBodyBlock
 
@@ -64,7 +62,9 @@ class Theme(models.Model):
     @property
     def name(self) -> str:
         """The name in the active language (French when unknown)."""
-        return self.name_en if (get_language() or "fr").startswith("en") else self.name_fr
+        return (
+            self.name_en if (get_language() or "fr").startswith("en") else self.name_fr
+        )
 
 
 class CourseIndexPage(Page):
@@ -89,7 +89,8 @@ class CourseIndexPage(Page):
 
 
 doi_validator = RegexValidator(
-    r"^10\.\d{4,9}/\S+$", _("Enter a DOI such as 10.12345/abc-def (without https://doi.org/).")
+    r"^10\.\d{4,9}/\S+$",
+    _("Enter a DOI such as 10.12345/abc-def (without https://doi.org/)."),
 )
 
 
@@ -257,7 +258,9 @@ class LessonPage(Page):
             lessons=siblings,
             lesson_number=position + 1,
             previous_lesson=siblings[position - 1] if position > 0 else None,
-            next_lesson=siblings[position + 1] if position + 1 < len(siblings) else None,
+            next_lesson=siblings[position + 1]
+            if position + 1 < len(siblings)
+            else None,
             journey=course_journey(request.user, course),
         )
         return context

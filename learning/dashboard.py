@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
-
 from wagtail.models import Locale
 
 from courses.models import CoursePage, LessonPage
@@ -68,9 +67,7 @@ def learner_dashboard(user) -> dict:
         row.resume_url = resume_url(row.enrollment)
     enrolled_course_ids = {e.course_id for e in enrollments}
     default_locale = Locale.get_default()
-    mandatory = [
-        row for row in rows if row.enrollment.course.mandatory
-    ] + [
+    mandatory = [row for row in rows if row.enrollment.course.mandatory] + [
         CourseProgress(None, localized(course), 0, 0)
         for course in CoursePage.objects.live()
         .filter(mandatory=True, locale=default_locale)

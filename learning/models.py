@@ -71,7 +71,9 @@ class Enrollment(models.Model):
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
         constraints = [
-            models.UniqueConstraint(fields=["user", "course"], name="one_enrollment_per_course")
+            models.UniqueConstraint(
+                fields=["user", "course"], name="one_enrollment_per_course"
+            )
         ]
         ordering = ["-last_activity_at", "-enrolled_at"]
 
@@ -106,5 +108,3 @@ class LessonProgress(models.Model):
 
     def __str__(self):
         return f"{self.enrollment} — {self.lesson}"
-
-

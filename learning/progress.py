@@ -63,8 +63,10 @@ def enrol(user, course: CoursePage, *, when: datetime | None = None) -> Enrollme
 
 def _lock(enrollment: Enrollment) -> Enrollment:
     """Re-read the enrolment row under a lock: concurrent requests queue here."""
-    return Enrollment.objects.select_for_update().select_related("course", "user").get(
-        pk=enrollment.pk
+    return (
+        Enrollment.objects.select_for_update()
+        .select_related("course", "user")
+        .get(pk=enrollment.pk)
     )
 
 
@@ -84,7 +86,9 @@ def open_lesson(
     with transaction.atomic():
         enrollment = _lock(enrollment)
         lesson = _lesson_of(enrollment, lesson)
-        progress = LessonProgress.objects.filter(enrollment=enrollment, lesson=lesson).first()
+        progress = LessonProgress.objects.filter(
+            enrollment=enrollment, lesson=lesson
+        ).first()
         if progress and enrollment.last_lesson_id == lesson.pk:
             return progress  # a reload of the current lesson is not a new launch
         _record(
@@ -109,7 +113,9 @@ def complete_lesson(
     with transaction.atomic():
         enrollment = _lock(enrollment)
         lesson = _lesson_of(enrollment, lesson)
-        progress = LessonProgress.objects.filter(enrollment=enrollment, lesson=lesson).first()
+        progress = LessonProgress.objects.filter(
+            enrollment=enrollment, lesson=lesson
+        ).first()
         if progress and progress.completed_at:
             raise AlreadyCompleted
         _record(
@@ -140,7 +146,9 @@ def course_requirements_met(enrollment: Enrollment) -> bool:
     return bool(lesson_ids) and lesson_ids <= done
 
 
-def complete_course(enrollment: Enrollment, *, when: datetime | None = None) -> Enrollment:
+def complete_course(
+    enrollment: Enrollment, *, when: datetime | None = None
+) -> Enrollment:
     """Record the course "completed" with its duration; requirements must be met."""
     when = when or timezone.now()
     with transaction.atomic():

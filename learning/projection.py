@@ -11,7 +11,6 @@ from functools import lru_cache
 
 from django.contrib.auth import get_user_model
 from django.utils.dateparse import parse_datetime
-
 from wagtail.models import Locale, Page
 
 from .models import Enrollment, EnrollmentStatus, LessonProgress
@@ -62,7 +61,11 @@ def apply_statement(data: dict, resolver: PageResolver | None = None) -> None:
         if user is None or course is None:
             return  # erased account or deleted page: the statement stays, no row
         Enrollment.objects.create(
-            id=registration, user=user, course=course, enrolled_at=when, last_activity_at=when
+            id=registration,
+            user=user,
+            course=course,
+            enrolled_at=when,
+            last_activity_at=when,
         )
         return
 

@@ -6,7 +6,11 @@ app_name = "learning"
 
 urlpatterns = [
     path("learning/", views.my_learning, name="my_learning"),
-    path("learning/courses/<int:course_id>/start/", views.start_course, name="start_course"),
+    path(
+        "learning/courses/<int:course_id>/start/",
+        views.start_course,
+        name="start_course",
+    ),
     path(
         "learning/lessons/<int:lesson_id>/complete/",
         views.complete_lesson,

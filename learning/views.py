@@ -60,13 +60,19 @@ def complete_lesson(request, lesson_id: int):
         )
         return HttpResponseRedirect(localized(course).url)
     next_lesson = _next_lesson(lesson)
-    return HttpResponseRedirect(next_lesson.url if next_lesson else localized(course).url)
+    return HttpResponseRedirect(
+        next_lesson.url if next_lesson else localized(course).url
+    )
 
 
 def _next_lesson(lesson: LessonPage):
-    return LessonPage.objects.live().sibling_of(lesson, inclusive=False).filter(
-        path__gt=lesson.path
-    ).order_by("path").first()
+    return (
+        LessonPage.objects.live()
+        .sibling_of(lesson, inclusive=False)
+        .filter(path__gt=lesson.path)
+        .order_by("path")
+        .first()
+    )
 
 
 @login_required

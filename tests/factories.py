@@ -4,9 +4,10 @@ Pages are created under the site structure's French catalogue unless a parent is
 given: `CoursePageFactory(parent=catalogue)`.
 """
 
+from django.contrib.auth import get_user_model
+
 import factory
 import wagtail_factories
-from django.contrib.auth import get_user_model
 
 from courses.models import CoursePage, LessonPage, Theme
 

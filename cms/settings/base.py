@@ -104,9 +104,7 @@ WSGI_APPLICATION = "cms.wsgi.application"
 
 # SQLite is the embedded default; DATABASE_URL selects PostgreSQL in production.
 DATABASES = {
-    "default": env.db(
-        "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
-    )
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
@@ -149,9 +147,23 @@ STORAGES = {
 # Uploads are bounded: the editor needs many fields, not large request bodies.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-WAGTAILDOCS_EXTENSIONS = ["csv", "h5", "hdf5", "odt", "ods", "pdf", "txt", "xlsx", "zip"]
-WAGTAILDOCS_MAX_UPLOAD_SIZE = env.int("DOCUMENT_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
-WAGTAILIMAGES_MAX_UPLOAD_SIZE = env.int("IMAGE_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+WAGTAILDOCS_EXTENSIONS = [
+    "csv",
+    "h5",
+    "hdf5",
+    "odt",
+    "ods",
+    "pdf",
+    "txt",
+    "xlsx",
+    "zip",
+]
+WAGTAILDOCS_MAX_UPLOAD_SIZE = env.int(
+    "DOCUMENT_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024
+)
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = env.int(
+    "IMAGE_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024
+)
 
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
@@ -166,7 +178,10 @@ RQ_QUEUES = build_rq_queues(REDIS_URL)
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -187,10 +202,66 @@ LOGGING = {
     # Wagtail logs every page save and background task at INFO: too chatty for
     # imports and tests.
     "loggers": {
-        name: {"level": "WARNING"} for name in ("wagtail", "django_tasks", "modelsearch")
+        name: {"level": "WARNING"}
+        for name in ("wagtail", "django_tasks", "modelsearch")
     },
 }
 
 # Course files: where the demo course folders live, and the per-file size cap.
 COURSE_CONTENT_DIR = BASE_DIR / "content" / "courses"
 COURSE_FILE_MAX_BYTES = 1024 * 1024
+
+# ---------------------------------------------------------------------------
+# Accounts (owned by accounts/): django-allauth, institutional SSO, throttling.
+# https://docs.allauth.org/en/latest/account/configuration.html
+# ---------------------------------------------------------------------------
+from accounts.oidc import openid_connect_apps  # noqa: E402
+
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+# Log in with the e-mail address or the username; both are asked at sign-up.
+ACCOUNT_LOGIN_METHODS = {"email", "username"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+# A local account is usable only once its e-mail address is confirmed.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+# One address per person, changed through a verified swap.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{WAGTAIL_SITE_NAME}] "
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_BASE_URL.startswith("https") else "http"
+# Throttling (cache-backed, per IP and per login key): failed log-ins are
+# refused with a form error once the budget is spent. Other actions keep
+# allauth's defaults.
+ACCOUNT_RATE_LIMITS = {
+    "login": env("ACCOUNT_RATE_LIMIT_LOGIN", default="30/m/ip"),
+    "login_failed": env("ACCOUNT_RATE_LIMIT_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
+    "signup": env("ACCOUNT_RATE_LIMIT_SIGNUP", default="20/m/ip"),
+    "reset_password": "20/m/ip,5/m/key",
+}
+# Behind a reverse proxy every request comes from the proxy's address: say how
+# many proxies append to X-Forwarded-For so throttling sees the client's IP.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# SSO accounts need no e-mail confirmation: the identity provider vouches for
+# the address (its `email_verified` claim marks it verified).
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_STORE_TOKENS = False
+OIDC_PROVIDER_NAME = env("OIDC_PROVIDER_NAME", default="")
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "APPS": openid_connect_apps(
+            name=OIDC_PROVIDER_NAME,
+            issuer_url=env("OIDC_ISSUER_URL", default=""),
+            client_id=env("OIDC_CLIENT_ID", default=""),
+            client_secret=env("OIDC_CLIENT_SECRET", default=""),
+            token_auth_method=env("OIDC_TOKEN_AUTH_METHOD", default=""),
+            email_authentication=env.bool("OIDC_EMAIL_AUTHENTICATION", default=True),
+            trust_email=env.bool("OIDC_TRUST_EMAIL", default=False),
+        )
+    }
+}
+# ----------------------------- end of accounts -----------------------------

@@ -6,7 +6,6 @@ from django import template
 from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language_info
-
 from wagtail.models import Locale, Page
 
 from cms.models import HomePage
@@ -60,7 +59,9 @@ def language_links(page, request) -> list[LanguageLink]:
             if translation:
                 url = translation.url
             else:
-                home = HomePage.objects.live().filter(locale__language_code=code).first()
+                home = (
+                    HomePage.objects.live().filter(locale__language_code=code).first()
+                )
                 url = home.url if home else None
         if url is None and request is not None:
             url = translate_url(request.get_full_path(), code)

@@ -27,11 +27,15 @@ class StatementQuerySet(models.QuerySet):
 
 class Statement(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    actor_account_name = models.CharField(_("actor account"), max_length=100, db_index=True)
+    actor_account_name = models.CharField(
+        _("actor account"), max_length=100, db_index=True
+    )
     actor_account_home_page = models.CharField(_("actor home page"), max_length=200)
     verb = models.CharField(_("verb"), max_length=200, db_index=True)
     activity_id = models.CharField(_("activity"), max_length=500, db_index=True)
-    registration = models.UUIDField(_("registration"), null=True, blank=True, db_index=True)
+    registration = models.UUIDField(
+        _("registration"), null=True, blank=True, db_index=True
+    )
     timestamp = models.DateTimeField(_("timestamp"), db_index=True)
     stored = models.DateTimeField(_("stored"), db_index=True)
     data = models.JSONField(_("statement"))

@@ -9,7 +9,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-
 from wagtail.models import Page
 
 from tincan import (
@@ -36,7 +35,9 @@ def utc_timestamp(when: datetime) -> str:
     """ISO 8601 in UTC with milliseconds and a Z; refuses naive datetimes."""
     if when.tzinfo is None or when.utcoffset() is None:
         raise ValueError("xAPI timestamps must be timezone-aware")
-    return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return (
+        when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    )
 
 
 def activity_iri(kind: str, page: Page) -> str:
@@ -58,12 +59,16 @@ def parse_activity_iri(iri: str) -> tuple[str, uuid.UUID] | None:
 
 def actor_for(user) -> Agent:
     """A pseudonymous actor: the site's account with an opaque per-user id."""
-    return Agent(account=AgentAccount(home_page=settings.SITE_BASE_URL, name=str(user.pseudonym)))
+    return Agent(
+        account=AgentAccount(home_page=settings.SITE_BASE_URL, name=str(user.pseudonym))
+    )
 
 
 def language_map(page: Page, attribute: str = "title") -> LanguageMap:
     """The page's attribute in every language it is translated into."""
-    translations = page.get_translations(inclusive=True).select_related("locale").specific()
+    translations = (
+        page.get_translations(inclusive=True).select_related("locale").specific()
+    )
     values = {
         translation.locale.language_code: getattr(translation, attribute)
         for translation in translations

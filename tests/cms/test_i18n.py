@@ -45,7 +45,11 @@ def test_language_switcher_falls_back_to_home(client, site_structure):
 
 def test_english_catalogue_shows_untranslated_french_courses(client, site_structure):
     """Courses not yet translated still appear in the English catalogue, in French."""
-    CoursePageFactory(parent=site_structure.catalogue("fr"), title="Choisir un entrepôt")
+    CoursePageFactory(
+        parent=site_structure.catalogue("fr"), title="Choisir un entrepôt"
+    )
     response = client.get("/en/catalogue/")
-    assert [c.title for c in response.context["results"].courses] == ["Choisir un entrepôt"]
+    assert [c.title for c in response.context["results"].courses] == [
+        "Choisir un entrepôt"
+    ]
     assert "1 course" in response.content.decode()

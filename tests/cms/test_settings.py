@@ -20,7 +20,13 @@ def run_manage(*args, env_overrides):
         key: value
         for key, value in os.environ.items()
         if key
-        not in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+        not in (
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DATABASE_URL",
+            "DEBUG",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        )
     }
     env.update(DJANGO_SETTINGS_MODULE="cms.settings.production", **env_overrides)
     return subprocess.run(
@@ -45,7 +51,9 @@ def test_production_settings_refuse_missing_variable(missing):
 
 def test_production_settings_pass_check_deploy():
     """`manage.py check --deploy` reports nothing with production settings."""
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=GOOD_ENV)
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", env_overrides=GOOD_ENV
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 

@@ -70,11 +70,18 @@ def test_catalogue_facets_filter(client, catalogue, courses, query, expected):
 
 def test_catalogue_facet_counts(client, catalogue, courses):
     """Facet counts tell how many courses each option would show."""
-    facets = {facet.name: facet for facet in client.get(catalogue.url).context["results"].facets}
+    facets = {
+        facet.name: facet
+        for facet in client.get(catalogue.url).context["results"].facets
+    }
     levels = {option.value: option.count for option in facets["level"].options}
     assert levels == {"beginner": 1, "intermediate": 2, "advanced": 1}
     themes = {option.value: option.count for option in facets["theme"].options}
-    assert themes["partage-fair"] == 2 and themes["pgd"] == 1 and themes["data-papers"] == 0
+    assert (
+        themes["partage-fair"] == 2
+        and themes["pgd"] == 1
+        and themes["data-papers"] == 0
+    )
 
 
 @pytest.mark.parametrize(
@@ -100,7 +107,14 @@ def test_catalogue_search_without_match_shows_empty_state(client, catalogue, cou
 
 @pytest.mark.parametrize(
     "query",
-    ["level=unknown", "theme=%00", "duration=999", "q=" + "x" * 5000, "language[]=fr", "q=%ff%fe"],
+    [
+        "level=unknown",
+        "theme=%00",
+        "duration=999",
+        "q=" + "x" * 5000,
+        "language[]=fr",
+        "q=%ff%fe",
+    ],
 )
 def test_catalogue_odd_query_strings_never_fail(client, catalogue, courses, query):
     """Unknown facet values are ignored and long searches truncated: never a 500."""

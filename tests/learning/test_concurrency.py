@@ -6,8 +6,9 @@ on one file lock and cannot show the race this guards against.
 
 import threading
 
-import pytest
 from django.db import connection, connections
+
+import pytest
 
 from learning import progress
 from learning.exceptions import AlreadyCompleted, AlreadyEnrolled

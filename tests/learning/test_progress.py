@@ -2,8 +2,9 @@
 
 from unittest import mock
 
-import pytest
 from django.db import DatabaseError
+
+import pytest
 
 from learning import progress
 from learning.exceptions import (
@@ -23,7 +24,10 @@ pytestmark = pytest.mark.django_db
 
 
 def verbs():
-    return [s.verb.rsplit("/", 1)[-1] for s in Statement.objects.order_by("stored", "timestamp")]
+    return [
+        s.verb.rsplit("/", 1)[-1]
+        for s in Statement.objects.order_by("stored", "timestamp")
+    ]
 
 
 def test_enrol_records_registered_statement(learner, course):
@@ -33,7 +37,9 @@ def test_enrol_records_registered_statement(learner, course):
     assert_valid_statement(statement.data)
     assert statement.verb == vocabulary.REGISTERED.id
     assert statement.registration == enrollment.pk
-    assert statement.data["object"]["id"].endswith(f"/activities/course/{course.translation_key}")
+    assert statement.data["object"]["id"].endswith(
+        f"/activities/course/{course.translation_key}"
+    )
     assert statement.data["object"]["definition"]["name"]["fr"] == "Accès au SNDS"
     assert statement.data["actor"]["account"]["name"] == str(learner.pseudonym)
 
@@ -149,7 +155,10 @@ def test_statement_write_failure_rolls_back_progress(learner, course, lessons):
     """If the statement cannot be stored, no progress row is written."""
     enrollment = progress.enrol(learner, course)
     with (
-        mock.patch("learning.xapi.models.Statement.save", side_effect=DatabaseError("disk full")),
+        mock.patch(
+            "learning.xapi.models.Statement.save",
+            side_effect=DatabaseError("disk full"),
+        ),
         pytest.raises(DatabaseError),
     ):
         progress.complete_lesson(enrollment, lessons[0])
@@ -161,7 +170,10 @@ def test_progress_write_failure_rolls_back_statement(learner, course, lessons):
     """If the progress row cannot be written, the statement is not stored either."""
     enrollment = progress.enrol(learner, course)
     with (
-        mock.patch("learning.projection.LessonProgress.objects.get_or_create", side_effect=DatabaseError("boom")),
+        mock.patch(
+            "learning.projection.LessonProgress.objects.get_or_create",
+            side_effect=DatabaseError("boom"),
+        ),
         pytest.raises(DatabaseError),
     ):
         progress.complete_lesson(enrollment, lessons[0])

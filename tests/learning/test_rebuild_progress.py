@@ -1,7 +1,8 @@
 """`manage.py rebuild_progress` recomputes progress from the statements."""
 
-import pytest
 from django.core.management import call_command
+
+import pytest
 
 from learning import progress
 from learning.models import Enrollment, LessonProgress

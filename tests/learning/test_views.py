@@ -1,7 +1,8 @@
 """The learner journey through the web: start, continue, complete, my learning."""
 
-import pytest
 from django.urls import reverse
+
+import pytest
 
 from learning import progress
 from learning.models import Enrollment, LessonProgress
@@ -26,7 +27,9 @@ def test_anonymous_cannot_start_or_complete(client, course, lessons):
         reverse("learning:complete_lesson", args=[lessons[0].pk]),
     ):
         response = client.post(url)
-        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+        assert (
+            response.status_code == 302 and "/accounts/login/" in response["Location"]
+        )
     assert client.get(reverse("learning:my_learning")).status_code == 302
 
 
@@ -44,7 +47,9 @@ def test_start_course_then_continue_where_left_off(client, learner, course, less
     assert 'aria-valuenow="33"' in html
 
 
-def test_complete_lesson_moves_to_next_then_course_done(client, learner, course, lessons):
+def test_complete_lesson_moves_to_next_then_course_done(
+    client, learner, course, lessons
+):
     """Each completion leads to the next lesson; the last completes the course."""
     client.force_login(learner)
     client.post(reverse("learning:start_course", args=[course.pk]))
@@ -77,7 +82,9 @@ def test_complete_without_enrolment_is_403(client, learner, lessons):
     assert not Statement.objects.exists()
 
 
-@pytest.mark.parametrize("url", ["/learning/lessons/999999/complete/", "/learning/courses/999999/start/"])
+@pytest.mark.parametrize(
+    "url", ["/learning/lessons/999999/complete/", "/learning/courses/999999/start/"]
+)
 def test_unknown_ids_are_404(client, learner, url):
     """Unknown course or lesson ids are a 404, never a 500."""
     client.force_login(learner)
@@ -87,7 +94,10 @@ def test_unknown_ids_are_404(client, learner, url):
 def test_get_on_post_endpoints_is_405(client, learner, course):
     """The journey endpoints only accept POST."""
     client.force_login(learner)
-    assert client.get(reverse("learning:start_course", args=[course.pk])).status_code == 405
+    assert (
+        client.get(reverse("learning:start_course", args=[course.pk])).status_code
+        == 405
+    )
 
 
 def test_csrf_is_enforced(learner, course):
@@ -96,11 +106,16 @@ def test_csrf_is_enforced(learner, course):
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(learner)
-    assert client.post(reverse("learning:start_course", args=[course.pk])).status_code == 403
+    assert (
+        client.post(reverse("learning:start_course", args=[course.pk])).status_code
+        == 403
+    )
     assert not Enrollment.objects.exists()
 
 
-def test_my_learning_lists_progress_and_mandatory(client, learner, course, lessons, catalogue):
+def test_my_learning_lists_progress_and_mandatory(
+    client, learner, course, lessons, catalogue
+):
     """My learning shows courses in progress with a bar, and mandatory trainings' state."""
     enrollment = progress.enrol(learner, course)
     progress.complete_lesson(enrollment, lessons[0])

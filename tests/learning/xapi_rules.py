@@ -6,7 +6,9 @@ from datetime import datetime
 
 IRI = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$", re.IGNORECASE)
 LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
-DURATION = re.compile(r"^P(?:\d+Y)?(?:\d+M)?(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?$")
+DURATION = re.compile(
+    r"^P(?:\d+Y)?(?:\d+M)?(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?$"
+)
 
 
 def _language_map(value, where):
@@ -31,7 +33,9 @@ def assert_valid_statement(statement: dict) -> None:
     uuid.UUID(statement["id"])
     actor = statement["actor"]
     assert actor.get("objectType", "Agent") == "Agent"
-    ifis = [key for key in ("mbox", "mbox_sha1sum", "openid", "account") if key in actor]
+    ifis = [
+        key for key in ("mbox", "mbox_sha1sum", "openid", "account") if key in actor
+    ]
     assert ifis == ["account"], "the actor must be identified by an account only"
     assert IRI.match(actor["account"]["homePage"]) and actor["account"]["name"]
     assert "name" not in actor, "the actor must not carry a name"

@@ -76,4 +76,6 @@ class Command(BaseCommand):
                 user.groups.add(groups["trainers"])
             elif role == "manager":
                 user.groups.add(groups["managers"])
-            self.stdout.write(f"user {username} ({role}): {'created' if created else 'kept'}")
+            self.stdout.write(
+                f"user {username} ({role}): {'created' if created else 'kept'}"
+            )

@@ -36,7 +36,9 @@ class Rollback(Exception):
 
 
 class Command(BaseCommand):
-    help = "Rebuild progress rows from the stored xAPI statements (--check: compare only)."
+    help = (
+        "Rebuild progress rows from the stored xAPI statements (--check: compare only)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -61,17 +63,23 @@ class Command(BaseCommand):
             missing = before[table] - after[table]
             extra = after[table] - before[table]
             for row in sorted(missing, key=str):
-                self.stdout.write(f"{table}: stored row not derivable from statements: {row}")
+                self.stdout.write(
+                    f"{table}: stored row not derivable from statements: {row}"
+                )
             for row in sorted(extra, key=str):
                 self.stdout.write(f"{table}: row missing from the stored tables: {row}")
             differences += len(missing) + len(extra)
         if check:
             if differences:
-                self.stderr.write(f"{differences} difference(s) between progress and statements.")
+                self.stderr.write(
+                    f"{differences} difference(s) between progress and statements."
+                )
                 raise SystemExit(1)
             self.stdout.write(self.style.SUCCESS("Progress matches the statements."))
         else:
-            self.stdout.write(self.style.SUCCESS(f"Progress rebuilt ({differences} row(s) changed)."))
+            self.stdout.write(
+                self.style.SUCCESS(f"Progress rebuilt ({differences} row(s) changed).")
+            )
 
     def _rebuild(self) -> None:
         LessonProgress.objects.all().delete()
@@ -79,7 +87,9 @@ class Command(BaseCommand):
         resolver = PageResolver()
         total = Statement.objects.count()
         done = 0
-        queryset = Statement.objects.order_by("stored", "timestamp", "id").values_list("data", flat=True)
+        queryset = Statement.objects.order_by("stored", "timestamp", "id").values_list(
+            "data", flat=True
+        )
         for data in queryset.iterator(chunk_size=BATCH):
             apply_statement(data, resolver)
             done += 1
