@@ -56,7 +56,7 @@ class ImportReport:
         url = self.course.get_url() or self.course.url_path
         lines = [
             f"{self.course.slug}: {'created' if self.created else 'updated'} "
-            f"course {self.course.title!r} ({url})",
+            f'course "{self.course.title}" ({url})',
             f"  lessons: {_counts(self)}",
         ]
         lines += [

@@ -247,7 +247,10 @@ def test_import_command_reports_what_it_did(site_structure, tmp_path):
     """The command prints the course, lesson and translation counts, exit status 0."""
     out, err = run_import(write_folder(tmp_path, FILES))
 
-    assert "donnees-fair: created course 'Les principes FAIR'" in out
+    assert (
+        'donnees-fair: created course "Les principes FAIR" (/catalogue/donnees-fair/)'
+        in out
+    )
     assert "lessons: 2 created, 0 updated, 0 unpublished" in out
     assert "translation en: course created, lessons: 2 created" in out
     assert err == ""
@@ -557,9 +560,7 @@ ERROR_CASES = {
 @pytest.mark.parametrize(
     ("files", "expected"), list(ERROR_CASES.values()), ids=list(ERROR_CASES)
 )
-def test_import_error_names_file_line_and_reason(
-    site_structure, tmp_path, files, expected
-):
+def test_import_error_names_file_line_and_reason(db, tmp_path, files, expected):
     """Each mistake is reported as file:line: reason, exit status 1, nothing created."""
     folder = write_folder(tmp_path, files)
     before = counts()
@@ -573,7 +574,7 @@ def test_import_error_names_file_line_and_reason(
     assert counts() == before
 
 
-def test_import_error_file_too_large(site_structure, tmp_path, settings):
+def test_import_error_file_too_large(db, tmp_path, settings):
     """A file over COURSE_FILE_MAX_BYTES is refused before being read."""
     settings.COURSE_FILE_MAX_BYTES = 100
     folder = write_folder(tmp_path, FILES)
@@ -585,7 +586,7 @@ def test_import_error_file_too_large(site_structure, tmp_path, settings):
     assert not CoursePage.objects.exists()
 
 
-def test_import_error_symbolic_link(site_structure, tmp_path):
+def test_import_error_symbolic_link(db, tmp_path):
     """A course file that is a symbolic link (here, to a file outside) is refused."""
     outside = tmp_path / "secret.md"
     outside.write_text(LESSON_2, encoding="utf-8")
@@ -605,7 +606,7 @@ def test_import_error_symbolic_link(site_structure, tmp_path):
         ("absent", "no such course folder"),
     ],
 )
-def test_import_error_bad_folder(site_structure, tmp_path, slug, expected):
+def test_import_error_bad_folder(db, tmp_path, slug, expected):
     """A folder whose name is not a slug, or no folder at all, is refused by name."""
     if slug != "absent":
         write_folder(tmp_path, FILES, slug=slug)
@@ -616,7 +617,7 @@ def test_import_error_bad_folder(site_structure, tmp_path, slug, expected):
     assert not CoursePage.objects.exists()
 
 
-def test_import_error_collects_every_problem(site_structure, tmp_path):
+def test_import_error_collects_every_problem(db, tmp_path):
     """All problems of all files come out in one run, not just the first."""
     files = {
         **replace("02-findable.md", "!!! tip", "!!! tipp"),
@@ -652,7 +653,7 @@ def test_import_error_leaves_existing_course_unchanged(site_structure, tmp_path)
     ).live
 
 
-def test_import_error_in_one_folder_imports_none(site_structure, tmp_path):
+def test_import_error_in_one_folder_imports_none(db, tmp_path):
     """Given several folders, one broken folder means no course is imported at all."""
     good = write_folder(tmp_path, FILES, slug="bon")
     bad = write_folder(tmp_path, without("course.md", "course.en.md"), slug="mauvais")
