@@ -1,0 +1,112 @@
+"""Forms for sign-up, the profile page and account deletion."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from allauth.account.forms import SignupForm as AllauthSignupForm
+
+User = get_user_model()
+
+
+def _language_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Preferred language"),
+        choices=User._meta.get_field("preferred_language").choices,
+        help_text=_("The language of the site and of the e-mails we send you."),
+    )
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up plus the names certificates need, the unit and language."""
+
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=User._meta.get_field("first_name").max_length,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=User._meta.get_field("last_name").max_length,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    unit = forms.CharField(
+        label=_("Unit (optional)"),
+        required=False,
+        max_length=User._meta.get_field("unit").max_length,
+        help_text=User._meta.get_field("unit").help_text,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    preferred_language = _language_field()
+
+    field_order = [
+        "email",
+        "username",
+        "first_name",
+        "last_name",
+        "unit",
+        "preferred_language",
+        "password1",
+        "password2",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # allauth sets placeholders that repeat the labels; keep labels only.
+        for field in self.fields.values():
+            field.widget.attrs.pop("placeholder", None)
+        self.fields["preferred_language"].initial = translation.get_language()
+
+
+class ProfileForm(forms.ModelForm):
+    """The parts of the profile a person edits themselves."""
+
+    preferred_language = _language_field()
+
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "unit", "preferred_language"]
+        labels = {"unit": _("Unit (optional)")}
+        widgets = {
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+            "unit": forms.TextInput(attrs={"autocomplete": "organization"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Certificates print the name: it cannot be emptied.
+        self.fields["first_name"].required = True
+        self.fields["last_name"].required = True
+
+
+class DeleteAccountForm(forms.Form):
+    """Confirms a deletion: the password for password users, a tick box otherwise."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that my account and my learning records will be deleted"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if user.has_usable_password():
+            del self.fields["confirm"]
+        else:
+            # SSO accounts have no password to re-enter.
+            del self.fields["password"]
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(
+                _("This is not your password. Your account has not been deleted."),
+                code="password_incorrect",
+            )
+        return password
