@@ -68,6 +68,8 @@ def render_markdown(text: str) -> str:
         extension_configs=EXTENSION_CONFIGS,
         output_format="html",
     )
+    # The page title is the only h1: an author's top-level heading becomes an h2.
+    html = re.sub(r"<(/?)h1\b", r"<\1h2", html)
     return sanitise_html(html)
 
 
