@@ -28,7 +28,10 @@ CLAIMS = {
 
 
 @pytest.fixture
-def provider():
+def provider(monkeypatch):
+    # allauth's HTTP calls go straight to 127.0.0.1, even where a proxy is set.
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     with LocalOpenIDProvider(
         client_id=CLIENT_ID, client_secret=CLIENT_SECRET, claims=dict(CLAIMS)
     ) as provider:
