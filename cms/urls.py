@@ -26,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("learning.urls")),
+    path("hdf5/", include("courses.hdf5.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

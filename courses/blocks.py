@@ -145,6 +145,108 @@ class QuoteBlock(blocks.StructBlock):
         description = _("A quotation with its source.")
 
 
+class Hdf5ViewerBlock(blocks.StructBlock):
+    """The structure of an HDF5 file: groups, datasets, attributes and first values.
+
+    Read on the server with h5py (bounded, read-only, links not followed) and
+    cached per file version; rendered as nested lists learners can unfold.
+    """
+
+    document = DocumentChooserBlock(
+        label=_("HDF5 file"), help_text=_("An .h5 or .hdf5 document.")
+    )
+    title = blocks.CharBlock(label=_("title"), required=False, max_length=200)
+    show_previews = blocks.BooleanBlock(
+        label=_("show the first values of each dataset"), required=False, default=True
+    )
+    show_download = blocks.BooleanBlock(
+        label=_("offer the file for download"), required=False, default=True
+    )
+
+    def get_context(self, value, parent_context=None):
+        from .hdf5.inspect import Hdf5FileError, Limits
+        from .hdf5.viewer import describe_document
+
+        context = super().get_context(value, parent_context=parent_context)
+        document = value.get("document")
+        context["tree"] = context["error"] = None
+        if document is not None:
+            try:
+                context["tree"] = describe_document(
+                    document, Limits(previews=bool(value.get("show_previews")))
+                )
+            except Hdf5FileError as error:
+                context["error"] = error.message
+        return context
+
+    class Meta:
+        icon = "folder-open-inverse"
+        label = _("HDF5 file viewer")
+        template = "blocks/hdf5_viewer_block.html"
+        description = _(
+            "The tree of an HDF5 file (groups, datasets, attributes, first values)."
+        )
+
+
+class Hdf5CheckerBlock(blocks.StructBlock):
+    """ "Bring your own file": a learner uploads an HDF5 file and gets a checklist report.
+
+    Each rule passes or fails with a hint; a file that passes every rule can
+    complete the lesson (an xAPI "completed" statement, as with the button).
+    """
+
+    instructions = MarkdownBlock(label=_("instructions"), required=False)
+    root_attributes = blocks.CharBlock(
+        label=_("required file attributes"),
+        required=False,
+        default="title, creator, license, description",
+        help_text=_("Attributes of the root group, separated by commas."),
+    )
+    dataset_attributes = blocks.CharBlock(
+        label=_("required attributes of every dataset"),
+        required=False,
+        default="units, long_name",
+        help_text=_("Separated by commas. Dimension scales are exempt."),
+    )
+    require_dimension_scales = blocks.BooleanBlock(
+        label=_("every dimension has a dimension scale"), required=False
+    )
+    forbid_empty_datasets = blocks.BooleanBlock(
+        label=_("no empty dataset"), required=False, default=True
+    )
+    complete_lesson = blocks.BooleanBlock(
+        label=_("passing completes the lesson"), required=False, default=True
+    )
+
+    def get_context(self, value, parent_context=None):
+        from .hdf5.uploads import max_upload_bytes
+
+        context = super().get_context(value, parent_context=parent_context)
+        page = (parent_context or {}).get("page")
+        context["max_bytes"] = max_upload_bytes()
+        context["block_id"] = ""
+        body = getattr(page, "body", None)
+        if body is not None:
+            # The block does not know its own id; find it in the page body.
+            checkers = [child for child in body if child.block_type == "hdf5_checker"]
+            match = next((c for c in checkers if c.value is value), None)
+            match = match or (checkers[0] if checkers else None)
+            context["block_id"] = match.id if match else ""
+        return context
+
+    class Meta:
+        icon = "tasks"
+        label = _("HDF5 metadata checker")
+        template = "blocks/hdf5_checker_block.html"
+        preview_value = {
+            "root_attributes": "title, creator, license, description",
+            "dataset_attributes": "units, long_name",
+        }
+        description = _(
+            "Learners upload their own HDF5 file and get a metadata checklist report."
+        )
+
+
 class LessonBodyBlock(blocks.StreamBlock):
     """The content blocks a lesson (and later a quiz introduction) is made of."""
 
@@ -160,3 +262,5 @@ class LessonBodyBlock(blocks.StreamBlock):
     callout = CalloutBlock()
     document = DocumentBlock()
     quote = QuoteBlock()
+    hdf5_viewer = Hdf5ViewerBlock()
+    hdf5_checker = Hdf5CheckerBlock()
