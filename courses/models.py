@@ -178,7 +178,7 @@ class CoursePage(Page):
         index.FilterField("locale_id"),
     ]
     parent_page_types = ["courses.CourseIndexPage"]
-    subpage_types = ["courses.LessonPage"]
+    subpage_types = ["courses.LessonPage", "courses.QuizPage"]
 
     class Meta:
         verbose_name = _("course")
@@ -198,11 +198,25 @@ class CoursePage(Page):
     def lessons(self):
         return LessonPage.objects.live().child_of(self).specific()
 
+    def quizzes(self):
+
+        return QuizPage.objects.live().child_of(self).specific()
+
+    def syllabus(self):
+        """Lessons and quizzes, in the order the trainer arranged them."""
+        return (
+            Page.objects.live()
+            .child_of(self)
+            .type(LessonPage, _quiz_page_model())
+            .specific()
+        )
+
     def get_context(self, request, *args, **kwargs):
         from learning.journey import course_journey
 
         context = super().get_context(request, *args, **kwargs)
         context["lessons"] = self.lessons()
+        context["syllabus"] = self.syllabus()
         context["journey"] = course_journey(request.user, self)
         return context
 
@@ -264,3 +278,11 @@ class LessonPage(Page):
             journey=course_journey(request.user, course),
         )
         return context
+
+
+def _quiz_page_model():
+
+    return QuizPage
+
+
+from .quizzes import FeedbackMode, QuestionPool, QuizPage, QuizPoolDraw  # noqa: E402, F401

@@ -39,3 +39,19 @@ class CourseAlreadyCompleted(LearningError):
 
 class CourseNotFinished(LearningError):
     message = _("Some lessons of this course are not completed yet.")
+
+
+class QuizNotAvailable(LearningError):
+    message = _("This quiz is not published in this course.")
+
+
+class NoAttemptsLeft(LearningError):
+    message = _("You have used all your attempts at this quiz.")
+
+
+class AttemptClosed(LearningError):
+    message = _("This attempt has already been submitted.")
+
+
+class QuizMisconfigured(LearningError):
+    message = _("This quiz cannot be taken yet: a pool has too few questions.")

@@ -44,16 +44,21 @@ def course_journey(user, course: CoursePage) -> Journey:
     enrollment = _enrollment(user, course)
     if enrollment is None:
         return Journey()
-    live_lessons = set(enrollment.course.lessons().values_list("pk", flat=True))
+    course = enrollment.course
+    steps = set(course.lessons().values_list("pk", flat=True)) | set(
+        course.quizzes().values_list("pk", flat=True)
+    )
     completed = set(
         enrollment.lesson_progress.filter(completed_at__isnull=False).values_list(
             "lesson_id", flat=True
         )
+    ) | set(
+        enrollment.quiz_attempts.filter(passed=True).values_list("quiz_id", flat=True)
     )
     return Journey(
         enrollment=enrollment,
-        completed_lesson_ids=completed & live_lessons,
-        total_lessons=len(live_lessons),
+        completed_lesson_ids=completed & steps,
+        total_lessons=len(steps),
         resume_url=resume_url(enrollment),
     )
 

@@ -108,3 +108,62 @@ class LessonProgress(models.Model):
 
     def __str__(self):
         return f"{self.enrollment} — {self.lesson}"
+
+
+class AttemptStatus(models.TextChoices):
+    OPEN = "open", _("In progress")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class QuizAttempt(models.Model):
+    """One attempt at a quiz: the questions drawn, the answers saved, the score.
+
+    `questions` is the snapshot of the drawn questions (with the display order
+    of their answers), so the attempt can be reviewed and re-scored exactly.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="quiz_attempts"
+    )
+    quiz = models.ForeignKey(
+        "courses.QuizPage", on_delete=models.PROTECT, related_name="attempts"
+    )
+    number = models.PositiveSmallIntegerField(_("attempt number"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=AttemptStatus.choices, default=AttemptStatus.OPEN
+    )
+    started_at = models.DateTimeField(_("started at"))
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    questions = models.JSONField(_("questions drawn"))
+    answers = models.JSONField(_("answers"), default=dict)
+    question_scores = models.JSONField(_("score per question"), default=dict)
+    score = models.FloatField(_("score (0 to 1)"), null=True, blank=True)
+    passed = models.BooleanField(_("passed"), null=True)
+
+    class Meta:
+        verbose_name = _("quiz attempt")
+        verbose_name_plural = _("quiz attempts")
+        ordering = ["enrollment", "quiz", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "quiz", "number"], name="unique_attempt_number"
+            ),
+            models.UniqueConstraint(
+                fields=["enrollment", "quiz"],
+                condition=models.Q(status="open"),
+                name="one_open_attempt_per_quiz",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.enrollment} — {self.quiz} #{self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == AttemptStatus.OPEN
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.score is None else round(self.score * 100)

@@ -136,14 +136,19 @@ def complete_lesson(
 
 
 def course_requirements_met(enrollment: Enrollment) -> bool:
-    """Every live lesson of the course is completed (quizzes join in a later issue)."""
-    lesson_ids = set(enrollment.course.lessons().values_list("pk", flat=True))
+    """Every live lesson completed and every required quiz passed."""
+    course = enrollment.course
+    lesson_ids = set(course.lessons().values_list("pk", flat=True))
+    quiz_ids = set(course.quizzes().filter(required=True).values_list("pk", flat=True))
     done = set(
         enrollment.lesson_progress.filter(completed_at__isnull=False).values_list(
             "lesson_id", flat=True
         )
     )
-    return bool(lesson_ids) and lesson_ids <= done
+    passed = set(
+        enrollment.quiz_attempts.filter(passed=True).values_list("quiz_id", flat=True)
+    )
+    return bool(lesson_ids | quiz_ids) and lesson_ids <= done and quiz_ids <= passed
 
 
 def complete_course(
@@ -166,8 +171,25 @@ def complete_course(
                 registration=enrollment.pk,
                 language=_language(),
                 completion=True,
+                success=True,
+                score=_course_score_tuple(enrollment),
                 duration=when - enrollment.enrolled_at,
             )
         )
         enrollment.refresh_from_db()
         return enrollment
+
+
+def course_score(enrollment: Enrollment) -> float | None:
+    """Mean of the best scores of the required quizzes (0 to 1), None without quiz."""
+    best: dict[int, float] = {}
+    for quiz_id, score in enrollment.quiz_attempts.filter(
+        passed=True, quiz__required=True
+    ).values_list("quiz_id", "score"):
+        best[quiz_id] = max(best.get(quiz_id, 0.0), score)
+    return round(sum(best.values()) / len(best), 4) if best else None
+
+
+def _course_score_tuple(enrollment: Enrollment) -> tuple[float, float, float] | None:
+    score = course_score(enrollment)
+    return None if score is None else (score, 0.0, 1.0)

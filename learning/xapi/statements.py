@@ -28,7 +28,11 @@ from tincan import Verb as TinCanVerb
 from . import vocabulary
 from .vocabulary import Verb
 
-ACTIVITY_KINDS = {"course": vocabulary.COURSE, "lesson": vocabulary.LESSON}
+ACTIVITY_KINDS = {
+    "course": vocabulary.COURSE,
+    "lesson": vocabulary.LESSON,
+    "quiz": vocabulary.ASSESSMENT,
+}
 
 
 def utc_timestamp(when: datetime) -> str:

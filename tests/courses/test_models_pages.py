@@ -7,7 +7,7 @@ from wagtail.test.utils import WagtailPageTestCase
 import pytest
 
 from cms.models import HomePage
-from courses.models import CourseIndexPage, CoursePage, LessonPage
+from courses.models import CourseIndexPage, CoursePage, LessonPage, QuizPage
 from tests.factories import CoursePageFactory, LessonPageFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +20,9 @@ pytestmark = pytest.mark.django_db
         (HomePage, CourseIndexPage, True),
         (CourseIndexPage, CoursePage, True),
         (CoursePage, LessonPage, True),
+        (CoursePage, QuizPage, True),
+        (CourseIndexPage, QuizPage, False),
+        (LessonPage, QuizPage, False),
         (HomePage, CoursePage, False),
         (HomePage, LessonPage, False),
         (CourseIndexPage, LessonPage, False),
@@ -42,7 +45,8 @@ class TestPageRules(WagtailPageTestCase):
         """Each page type lists exactly the children the design allows."""
         self.assertAllowedSubpageTypes(HomePage, {CourseIndexPage})
         self.assertAllowedSubpageTypes(CourseIndexPage, {CoursePage})
-        self.assertAllowedSubpageTypes(CoursePage, {LessonPage})
+        self.assertAllowedSubpageTypes(CoursePage, {LessonPage, QuizPage})
+        self.assertAllowedSubpageTypes(QuizPage, set())
         self.assertAllowedSubpageTypes(LessonPage, set())
 
 

@@ -1,0 +1,146 @@
+"""Quizzes: question pools (reusable snippets) and the quiz page that draws from them."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from .questions import QuestionsBlock, snapshot_question
+
+
+class QuestionPool(models.Model):
+    """A bank of questions on one topic; quizzes draw N of them per attempt."""
+
+    code = models.SlugField(_("code"), max_length=80, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    questions = StreamField(QuestionsBlock(), verbose_name=_("questions"))
+
+    panels = [FieldPanel("title"), FieldPanel("code"), FieldPanel("questions")]
+    search_fields = [index.SearchField("title"), index.AutocompleteField("title")]
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("question pool")
+        verbose_name_plural = _("question pools")
+
+    def __str__(self):
+        return self.title
+
+    def question_snapshots(self) -> list[dict]:
+        return [
+            {**snapshot_question(bound), "pool": self.code} for bound in self.questions
+        ]
+
+
+class FeedbackMode(models.TextChoices):
+    AFTER_EACH_ATTEMPT = "after_each_attempt", _("After each attempt")
+    AFTER_PASSING = "after_passing", _("After passing")
+    NEVER = "never", _("Never")
+
+
+class QuizPage(Page):
+    """An assessment inside a course: settings here, questions in pools."""
+
+    intro = models.TextField(_("introduction"), blank=True, help_text=_("Markdown."))
+    pass_mark = models.PositiveSmallIntegerField(
+        _("pass mark (%)"),
+        default=80,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    max_attempts = models.PositiveSmallIntegerField(
+        _("maximum attempts"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Leave empty for unlimited attempts."),
+    )
+    time_limit_minutes = models.PositiveSmallIntegerField(
+        _("time limit (minutes)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Leave empty for no time limit."),
+    )
+    shuffle_questions = models.BooleanField(_("shuffle questions"), default=True)
+    shuffle_choices = models.BooleanField(_("shuffle answers"), default=True)
+    required = models.BooleanField(_("required to complete the course"), default=True)
+    feedback_mode = models.CharField(
+        _("show corrections and feedback"),
+        max_length=30,
+        choices=FeedbackMode.choices,
+        default=FeedbackMode.AFTER_EACH_ATTEMPT,
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        InlinePanel("draws", label=_("Questions drawn from pools"), min_num=1),
+        MultiFieldPanel(
+            [
+                FieldPanel("pass_mark"),
+                FieldPanel("max_attempts"),
+                FieldPanel("time_limit_minutes"),
+                FieldPanel("required"),
+            ],
+            heading=_("Rules"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("shuffle_questions"),
+                FieldPanel("shuffle_choices"),
+                FieldPanel("feedback_mode"),
+            ],
+            heading=_("Presentation"),
+        ),
+    ]
+    parent_page_types = ["courses.CoursePage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("quiz")
+        verbose_name_plural = _("quizzes")
+
+    @property
+    def course(self):
+        return self.get_parent().specific
+
+    @property
+    def question_count(self) -> int:
+        return sum(draw.count for draw in self.draws.all())
+
+    def serve(self, request, *args, **kwargs):
+        from learning.quiz.views import serve_quiz
+
+        return serve_quiz(request, self)
+
+
+class QuizPoolDraw(Orderable):
+    """How many questions a quiz draws from one pool at each attempt."""
+
+    quiz = ParentalKey(QuizPage, on_delete=models.CASCADE, related_name="draws")
+    pool = models.ForeignKey(
+        QuestionPool, verbose_name=_("pool"), on_delete=models.PROTECT, related_name="+"
+    )
+    count = models.PositiveSmallIntegerField(
+        _("questions drawn"), default=1, validators=[MinValueValidator(1)]
+    )
+
+    panels = [FieldPanel("pool"), FieldPanel("count")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("draw")
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.pool_id and self.count > len(self.pool.questions):
+            raise ValidationError(
+                {
+                    "count": _("This pool has only %(n)s questions.")
+                    % {"n": len(self.pool.questions)}
+                }
+            )

@@ -1,0 +1,1 @@
+"""The quiz engine: drawing questions, scoring on the server, attempts, xAPI."""

@@ -1,0 +1,259 @@
+"""Quiz attempts as domain functions: start, save, submit. Each is one transaction
+holding the attempt rows and their xAPI statements ("attempted", one "answered"
+per question, then "passed" or "failed")."""
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from courses.quizzes import QuizPage
+from learning.exceptions import (
+    AttemptClosed,
+    NoAttemptsLeft,
+    QuizMisconfigured,
+    QuizNotAvailable,
+)
+from learning.models import AttemptStatus, Enrollment, QuizAttempt
+from learning.projection import canonical_page
+from learning.xapi import vocabulary
+from learning.xapi.statements import activity, build_statement
+from learning.xapi.store import store_statement
+
+from .interactions import question_activity, response_string
+from .scoring import InvalidAnswer, parse_answer, score_attempt, score_question
+
+ATTEMPT_EXTENSION = "http://id.tincanapi.com/extension/attempt-id"
+
+
+@dataclass
+class Submission:
+    attempt: QuizAttempt
+    late: bool = False
+
+
+def _language() -> str:
+    return (get_language() or "fr").split("-")[0]
+
+
+def quiz_of(enrollment: Enrollment, quiz: QuizPage) -> QuizPage:
+    """The canonical quiz, checked to be live and part of the enrolled course."""
+    quiz = canonical_page(quiz)
+    if not isinstance(quiz, QuizPage) or not quiz.live:
+        raise QuizNotAvailable
+    if quiz.get_parent().pk != enrollment.course_id:
+        raise QuizNotAvailable
+    return quiz
+
+
+def draw_questions(quiz: QuizPage, rng: random.Random) -> list[dict]:
+    """Draw each pool's share, shuffle as configured, fix the display order."""
+    questions = []
+    for draw in quiz.draws.select_related("pool").order_by("sort_order"):
+        pool = draw.pool.question_snapshots()
+        if draw.count > len(pool):
+            raise QuizMisconfigured
+        questions.extend(rng.sample(pool, draw.count))
+    if quiz.shuffle_questions:
+        rng.shuffle(questions)
+    for number, question in enumerate(questions, start=1):
+        question["key"] = f"q{number}"
+        if "choices" in question and quiz.shuffle_choices:
+            rng.shuffle(question["choices"])
+        if question["type"] == "ordering":
+            question["display_order"] = _shuffled_ids(question["items"], rng)
+        if question["type"] == "matching":
+            question["right_order"] = _shuffled_ids(question["pairs"], rng)
+    return questions
+
+
+def _shuffled_ids(items: list[dict], rng: random.Random) -> list[str]:
+    ids = [item["id"] for item in items]
+    for _ in range(5):  # an ordering shown already solved would give it away
+        rng.shuffle(ids)
+        if ids != [item["id"] for item in items]:
+            break
+    return ids
+
+
+def _lock_enrollment(enrollment: Enrollment) -> Enrollment:
+    return (
+        Enrollment.objects.select_for_update()
+        .select_related("course", "user")
+        .get(pk=enrollment.pk)
+    )
+
+
+def attempts_used(enrollment: Enrollment, quiz: QuizPage) -> int:
+    return QuizAttempt.objects.filter(enrollment=enrollment, quiz=quiz).count()
+
+
+def start_attempt(
+    enrollment: Enrollment,
+    quiz: QuizPage,
+    *,
+    when: datetime | None = None,
+    rng: random.Random | None = None,
+) -> QuizAttempt:
+    """Open a new attempt (or return the open one): draws questions, records "attempted"."""
+    when = when or timezone.now()
+    try:
+        with transaction.atomic():
+            enrollment = _lock_enrollment(enrollment)
+            quiz = quiz_of(enrollment, quiz)
+            current = QuizAttempt.objects.filter(
+                enrollment=enrollment, quiz=quiz, status=AttemptStatus.OPEN
+            ).first()
+            if current and not _expired(current, when):
+                return current
+            if current:
+                _finalise(current, current.deadline)
+            used = attempts_used(enrollment, quiz)
+            if quiz.max_attempts and used >= quiz.max_attempts:
+                raise NoAttemptsLeft
+            attempt = QuizAttempt.objects.create(
+                enrollment=enrollment,
+                quiz=quiz,
+                number=used + 1,
+                started_at=when,
+                deadline=when + timedelta(minutes=quiz.time_limit_minutes)
+                if quiz.time_limit_minutes
+                else None,
+                questions=draw_questions(quiz, rng or random.SystemRandom()),
+            )
+            statement = build_statement(
+                user=enrollment.user,
+                verb=vocabulary.ATTEMPTED,
+                obj=activity("quiz", quiz),
+                when=when,
+                registration=enrollment.pk,
+                parent=activity("course", enrollment.course, with_definition=False),
+                language=_language(),
+            )
+            statement["context"]["extensions"] = {ATTEMPT_EXTENSION: attempt.number}
+            store_statement(statement)
+            return attempt
+    except IntegrityError as error:  # a second tab started one at the same moment
+        raise AttemptClosed from error
+
+
+def _expired(attempt: QuizAttempt, when: datetime) -> bool:
+    return attempt.deadline is not None and when > attempt.deadline
+
+
+def parse_answers(attempt: QuizAttempt, raw_answers: dict) -> dict:
+    """Validate raw answers by question key; InvalidAnswer names the question."""
+    by_key = {question["key"]: question for question in attempt.questions}
+    unknown = set(raw_answers) - set(by_key)
+    if unknown:
+        raise InvalidAnswer(f"unknown question {sorted(unknown)[0]!r}")
+    parsed = {}
+    for key, raw in raw_answers.items():
+        try:
+            parsed[key] = parse_answer(by_key[key], raw)
+        except InvalidAnswer as error:
+            raise InvalidAnswer(f"{key}: {error}") from error
+    return parsed
+
+
+def _lock_attempt(attempt: QuizAttempt) -> QuizAttempt:
+    return (
+        QuizAttempt.objects.select_for_update()
+        .select_related("enrollment__user", "enrollment__course", "quiz")
+        .get(pk=attempt.pk)
+    )
+
+
+def save_answers(attempt: QuizAttempt, raw_answers: dict, *, when=None) -> Submission:
+    """Keep the answers of an open attempt (submitting later scores them)."""
+    when = when or timezone.now()
+    with transaction.atomic():
+        attempt = _lock_attempt(attempt)
+        if not attempt.is_open:
+            raise AttemptClosed
+        if _expired(attempt, when):
+            _finalise(attempt, attempt.deadline)
+            return Submission(attempt, late=True)
+        answers = parse_answers(attempt, raw_answers)
+        attempt.answers = {**attempt.answers, **answers}
+        attempt.save(update_fields=["answers"])
+        return Submission(attempt)
+
+
+def submit_attempt(attempt: QuizAttempt, raw_answers: dict, *, when=None) -> Submission:
+    """Score the attempt on the server and record its statements.
+
+    After the time limit, the posted answers are ignored: the attempt is scored
+    as submitted at the limit, with what was saved before it.
+    """
+    when = when or timezone.now()
+    with transaction.atomic():
+        attempt = _lock_attempt(attempt)
+        if not attempt.is_open:
+            raise AttemptClosed
+        if _expired(attempt, when):
+            _finalise(attempt, attempt.deadline)
+            return Submission(attempt, late=True)
+        attempt.answers = {**attempt.answers, **parse_answers(attempt, raw_answers)}
+        _finalise(attempt, when)
+        return Submission(attempt)
+
+
+def _finalise(attempt: QuizAttempt, when: datetime) -> None:
+    """Score, close and record the attempt; completes the course when it is due."""
+    from learning.progress import complete_course, course_requirements_met
+
+    quiz = attempt.quiz.specific
+    enrollment = attempt.enrollment
+    scores, score = score_attempt(attempt.questions, attempt.answers)
+    passed = score * 100 >= quiz.pass_mark
+    language = _language()
+    quiz_activity = activity("quiz", quiz, with_definition=False)
+    course_activity = activity("course", enrollment.course, with_definition=False)
+    for question in attempt.questions:
+        answer = attempt.answers.get(question["key"])
+        fraction = score_question(question, answer)
+        statement = build_statement(
+            user=enrollment.user,
+            verb=vocabulary.ANSWERED,
+            obj=question_activity(question, language),
+            when=when,
+            registration=enrollment.pk,
+            parent=quiz_activity,
+            language=language,
+            completion=answer is not None,
+            success=fraction == 1.0,
+            score=(round(fraction, 4), 0.0, 1.0),
+        )
+        statement["context"]["contextActivities"]["grouping"] = [
+            course_activity.as_version()
+        ]
+        statement["result"]["response"] = response_string(question, answer)
+        store_statement(statement)
+    outcome = build_statement(
+        user=enrollment.user,
+        verb=vocabulary.PASSED if passed else vocabulary.FAILED,
+        obj=activity("quiz", quiz),
+        when=when,
+        registration=enrollment.pk,
+        parent=course_activity,
+        language=language,
+        completion=True,
+        success=passed,
+        score=(round(sum(scores.values()), 4), 0.0, float(len(attempt.questions))),
+        duration=max(when - attempt.started_at, timedelta(0)),
+    )
+    outcome["context"]["extensions"] = {ATTEMPT_EXTENSION: attempt.number}
+    store_statement(outcome)
+    attempt.status = AttemptStatus.SUBMITTED
+    attempt.submitted_at = when
+    attempt.question_scores = scores
+    attempt.score = score
+    attempt.passed = passed
+    attempt.save()
+    enrollment.refresh_from_db()
+    if passed and not enrollment.is_completed and course_requirements_met(enrollment):
+        complete_course(enrollment, when=when)
