@@ -1,0 +1,1 @@
+"""Learning analytics: what research on teaching reads from the learning records."""
