@@ -2,6 +2,8 @@ import os
 
 import pytest
 
+from tests.factories import CoursePageFactory, LessonPageFactory, UserFactory
+
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM
 # calls from such a thread unless told it is safe (it is: one thread per test).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -18,3 +20,24 @@ def site_structure(db):
 @pytest.fixture
 def catalogue(site_structure):
     return site_structure.catalogue("fr")
+
+
+@pytest.fixture
+def learner(db):
+    return UserFactory(username="camille")
+
+
+@pytest.fixture
+def course(catalogue):
+    """A published course with three lessons, in French with an English translation."""
+    course = CoursePageFactory(
+        parent=catalogue, title="Accès au SNDS", slug="snds", mandatory=True
+    )
+    for number, title in enumerate(["Le SNDS", "Accès", "Sécurité"], start=1):
+        LessonPageFactory(parent=course, title=title, slug=f"lecon-{number}")
+    return course
+
+
+@pytest.fixture
+def lessons(course):
+    return list(course.lessons())

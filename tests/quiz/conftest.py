@@ -5,7 +5,6 @@ import pytest
 
 from courses.quizzes import QuestionPool, QuizPage, QuizPoolDraw
 from learning import progress
-from tests.learning.conftest import course, learner, lessons  # noqa: F401
 
 
 def items(values):
