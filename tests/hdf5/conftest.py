@@ -4,7 +4,7 @@ import h5py
 import numpy as np
 import pytest
 
-from tests.learning.conftest import course, learner, lessons  # noqa: F401
+from tests.factories import CoursePageFactory, LessonPageFactory, UserFactory
 
 
 def write_good_file(path):
@@ -170,7 +170,23 @@ CHECKER_VALUE = {
 
 
 @pytest.fixture
-def checker_lesson(course):  # noqa: F811 - the shared fixture
+def learner(db):
+    return UserFactory(username="hdf5-learner")
+
+
+@pytest.fixture
+def course(site_structure):
+    """A published course with two lessons."""
+    course = CoursePageFactory(
+        parent=site_structure.catalogue("fr"), title="HDF5", slug="hdf5-test"
+    )
+    for number in (1, 2):
+        LessonPageFactory(parent=course, title=f"Leçon {number}", slug=f"hdf5-{number}")
+    return course
+
+
+@pytest.fixture
+def checker_lesson(course):
     """The first lesson of the course, with a checker block."""
     lesson = course.lessons().first()
     lesson.body = [("markdown", "Intro"), ("hdf5_checker", dict(CHECKER_VALUE))]
