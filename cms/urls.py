@@ -13,6 +13,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/setlang/", set_language, name="set_language"),
     path("django-rq/", include("django_rq.urls")),
+    path("xapi/", include("learning.xapi.lrs.urls")),  # the LRS: no language prefix
 ]
 
 if settings.DEBUG:

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "cms",
     "courses",
     "learning",
+    "learning.xapi",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -265,3 +266,24 @@ SOCIALACCOUNT_PROVIDERS = {
     }
 }
 # ----------------------------- end of accounts -----------------------------
+
+# ---------------------------------------------------------------------------
+# Learning Record Store (owned by learning/xapi/): the xAPI HTTP API at /xapi/
+# and forwarding to external LRSs. See README "Learning Record Store".
+# ---------------------------------------------------------------------------
+# Largest request body the LRS accepts (413 above it), attachments included.
+XAPI_MAX_REQUEST_BYTES = env.int("XAPI_MAX_REQUEST_BYTES", default=5 * 1024 * 1024)
+# Statements per GET page when the client asks for none (or limit=0) and at most.
+XAPI_STATEMENTS_PAGE_SIZE = env.int("XAPI_STATEMENTS_PAGE_SIZE", default=100)
+XAPI_STATEMENTS_MAX_PAGE_SIZE = env.int("XAPI_STATEMENTS_MAX_PAGE_SIZE", default=500)
+# Forwarding: socket timeout per request to a destination (seconds), the first
+# retry delay (doubled after each failure, capped), and failures before pausing.
+XAPI_FORWARD_TIMEOUT = env.float("XAPI_FORWARD_TIMEOUT", default=10.0)
+XAPI_FORWARD_BACKOFF = env.float("XAPI_FORWARD_BACKOFF", default=30.0)
+XAPI_FORWARD_MAX_BACKOFF = env.float("XAPI_FORWARD_MAX_BACKOFF", default=3600.0)
+XAPI_FORWARD_MAX_FAILURES = env.int("XAPI_FORWARD_MAX_FAILURES", default=10)
+# How a batch is sent: a dotted path to a class with `send(destination, statements)`.
+XAPI_FORWARD_BACKEND = env(
+    "XAPI_FORWARD_BACKEND", default="learning.xapi.forwarding.TinCanBackend"
+)
+# -------------------------- end of Learning Record Store --------------------------

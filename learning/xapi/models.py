@@ -31,22 +31,37 @@ class Statement(models.Model):
         _("actor account"), max_length=100, db_index=True
     )
     actor_account_home_page = models.CharField(_("actor home page"), max_length=200)
-    verb = models.CharField(_("verb"), max_length=200, db_index=True)
-    activity_id = models.CharField(_("activity"), max_length=500, db_index=True)
+    verb = models.CharField(_("verb"), max_length=2048, db_index=True)
+    activity_id = models.CharField(_("activity"), max_length=2048, db_index=True)
     registration = models.UUIDField(
         _("registration"), null=True, blank=True, db_index=True
     )
     timestamp = models.DateTimeField(_("timestamp"), db_index=True)
     stored = models.DateTimeField(_("stored"), db_index=True)
     data = models.JSONField(_("statement"))
+    # The LRS (learning/xapi/lrs/): the statement a voiding statement voids, and
+    # the client whose credentials stored it (None: the platform itself).
+    voids = models.UUIDField(_("voids"), null=True, blank=True, db_index=True)
+    client = models.ForeignKey(
+        "xapi.LRSClient",
+        verbose_name=_("LRS client"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     objects = StatementQuerySet.as_manager()
 
     class Meta:
+        app_label = "learning"  # this module is also learning.xapi's models module
         ordering = ["stored", "timestamp"]
         verbose_name = _("xAPI statement")
         verbose_name_plural = _("xAPI statements")
-        indexes = [models.Index(fields=["verb", "activity_id"])]
+        indexes = [
+            models.Index(fields=["verb", "activity_id"]),
+            models.Index(fields=["stored", "id"], name="statement_stored_id"),
+        ]
 
     def __str__(self):
         return f"{self.actor_account_name} {self.verb.rsplit('/', 1)[-1]} {self.activity_id}"
@@ -59,3 +74,7 @@ class Statement(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableStatementError("Stored statements cannot be deleted.")
+
+
+# The LRS's own tables (app label "xapi"): imported here so Django finds them.
+from .lrs.models import *  # noqa: E402, F403

@@ -1,0 +1,277 @@
+"""Forwarding statements to external LRSs through a per-destination outbox.
+
+- `queue_for_forwarding` runs inside the transaction that stores statements: one
+  outbox row per (destination, statement), so a statement is never stored
+  without its outbox rows, and nothing is lost while a destination or Redis is
+  down. After commit it enqueues a drain job (django-rq, queue "xapi"); if Redis
+  is unreachable that is only logged: `manage.py forward_statements`, or the
+  next statement's job, catches up.
+- `drain_destination` (the job) leases a batch (so a killed worker's batch is
+  retried once the lease expires), sends it with the backend from
+  `settings.XAPI_FORWARD_BACKEND` (tincan by default, under a socket timeout),
+  marks it delivered, or backs off exponentially and pauses the destination
+  after `XAPI_FORWARD_MAX_FAILURES` consecutive failures.
+- Resends are idempotent: statement ids are kept, and a 409 ("already stored")
+  counts as delivered.
+"""
+
+import json
+import logging
+import socket
+import threading
+from contextlib import contextmanager
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .lrs.models import Destination, OutboxEntry
+
+logger = logging.getLogger(__name__)
+QUEUE = "xapi"
+# A worker that dies mid-batch leaves its lease; after this the batch is retried.
+LEASE = timedelta(minutes=5)
+
+
+class ForwardingError(Exception):
+    """A batch could not be delivered (network error or error answer)."""
+
+
+# --- queueing (inside the storing transaction) ------------------------------
+
+
+def queue_for_forwarding(rows) -> None:
+    """Add outbox rows for freshly stored statements; enqueue drains on commit."""
+    destinations = list(Destination.objects.filter(is_active=True))
+    if not destinations:
+        return
+    entries = [
+        OutboxEntry(destination=destination, statement_id=row.id)
+        for row in rows
+        for destination in destinations
+        if destination.accepts(row.data)
+    ]
+    OutboxEntry.objects.bulk_create(entries, ignore_conflicts=True)
+    for destination_id in sorted({entry.destination_id for entry in entries}):
+        transaction.on_commit(partial(enqueue_drain, destination_id), robust=True)
+
+
+def enqueue_drain(destination_id: int, *, delay: timedelta | None = None) -> None:
+    """Queue a drain job; never raises (Redis down must not fail a learner action)."""
+    import django_rq
+
+    try:
+        queue = django_rq.get_queue(QUEUE)
+        if delay and queue.is_async:
+            queue.enqueue_in(delay, drain_destination, destination_id)
+        elif not delay:
+            queue.enqueue(drain_destination, destination_id)
+    except Exception:
+        logger.warning("xAPI forwarding: could not enqueue a drain job", exc_info=True)
+
+
+# --- sending ------------------------------------------------------------------
+
+_timeout_lock = threading.Lock()
+
+
+@contextmanager
+def socket_timeout(seconds: float):
+    """tincan opens http.client connections without a timeout: set the default.
+
+    http.client resolves the default timeout when it connects, so it only has to
+    be set around the call (a lock keeps threads from racing on it).
+    """
+    with _timeout_lock:
+        previous = socket.getdefaulttimeout()
+        socket.setdefaulttimeout(seconds)
+        try:
+            yield
+        finally:
+            socket.setdefaulttimeout(previous)
+
+
+class TinCanBackend:
+    """Sends a batch with tincan's RemoteLRS, the JSON exactly as stored."""
+
+    def __init__(self, destination: Destination):
+        from tincan import RemoteLRS
+
+        self.lrs = RemoteLRS(
+            endpoint=destination.endpoint,
+            version="1.0.3",
+            username=destination.username or None,
+            password=destination.password or None,
+        )
+
+    def _post(self, statements: list[dict]):
+        from tincan.http_request import HTTPRequest
+
+        request = HTTPRequest(
+            method="POST",
+            resource="statements",
+            headers={"Content-Type": "application/json"},
+            content=json.dumps(statements),
+        )
+        return self.lrs._send_request(request)
+
+    def _put(self, statement: dict):
+        from tincan.http_request import HTTPRequest
+
+        request = HTTPRequest(
+            method="PUT",
+            resource="statements",
+            headers={"Content-Type": "application/json"},
+            content=json.dumps(statement),
+        )
+        request.query_params["statementId"] = statement["id"]
+        return self.lrs._send_request(request)
+
+    def send(self, statements: list[dict], *, timeout: float) -> None:
+        """Deliver every statement or raise ForwardingError."""
+        try:
+            with socket_timeout(timeout):
+                response = self._post(statements)
+                if response.success:
+                    return
+                if response.response.status == 409:
+                    # Some ids are already there (with other content or not):
+                    # resend one by one; 409 then means "already stored".
+                    for statement in statements:
+                        answer = self._put(statement)
+                        if not answer.success and answer.response.status != 409:
+                            raise ForwardingError(self._describe(answer))
+                    return
+                raise ForwardingError(self._describe(response))
+        except ForwardingError:
+            raise
+        except (OSError, ValueError, Exception) as error:
+            # http.client raises OSError subclasses, RemoteDisconnected,
+            # BadStatusLine...: all mean "try again later".
+            raise ForwardingError(f"{type(error).__name__}: {error}") from error
+
+    @staticmethod
+    def _describe(response) -> str:
+        data = response.data
+        if isinstance(data, bytes):
+            data = data.decode("utf-8", "replace")
+        return f"HTTP {response.response.status}: {str(data)[:500]}"
+
+
+def _backoff(failures: int) -> timedelta:
+    seconds = settings.XAPI_FORWARD_BACKOFF * 2 ** max(failures - 1, 0)
+    return timedelta(seconds=min(seconds, settings.XAPI_FORWARD_MAX_BACKOFF))
+
+
+def _lease_batch(destination: Destination) -> list[OutboxEntry]:
+    """Claim up to batch_size pending rows that no live worker holds."""
+    now = timezone.now()
+    with transaction.atomic():
+        pending = (
+            OutboxEntry.objects.filter(destination=destination, delivered_at=None)
+            .filter(Q(leased_until=None) | Q(leased_until__lt=now))
+            .order_by("id")
+        )
+        if connection_supports_skip_locked():
+            pending = pending.select_for_update(skip_locked=True)
+        ids = list(pending.values_list("id", flat=True)[: destination.batch_size])
+        if not ids:
+            return []
+        OutboxEntry.objects.filter(id__in=ids).update(leased_until=now + LEASE)
+    return list(
+        OutboxEntry.objects.filter(id__in=ids)
+        .select_related("statement")
+        .order_by("id")
+    )
+
+
+def connection_supports_skip_locked() -> bool:
+    from django.db import connection
+
+    return connection.features.has_select_for_update_skip_locked
+
+
+def drain_destination(destination_id: int, *, max_batches: int | None = None) -> int:
+    """Send a destination's pending statements in batches; returns how many arrived.
+
+    Stops at the first failure (and schedules a retry with backoff), when the
+    outbox is empty, or after `max_batches`.
+    """
+    destination = Destination.objects.filter(pk=destination_id).first()
+    if destination is None or not destination.is_active or destination.paused:
+        return 0
+    now = timezone.now()
+    if destination.next_attempt_at and destination.next_attempt_at > now:
+        return 0
+    backend = import_string(settings.XAPI_FORWARD_BACKEND)(destination)
+    delivered = batches = 0
+    while max_batches is None or batches < max_batches:
+        batch = _lease_batch(destination)
+        if not batch:
+            break
+        batches += 1
+        try:
+            backend.send(
+                [entry.statement.data for entry in batch],
+                timeout=settings.XAPI_FORWARD_TIMEOUT,
+            )
+        except ForwardingError as error:
+            _record_failure(destination, batch, str(error))
+            return delivered
+        now = timezone.now()
+        # Only rows still undelivered count: a retried batch is counted once.
+        delivered += OutboxEntry.objects.filter(
+            id__in=[entry.id for entry in batch], delivered_at=None
+        ).update(delivered_at=now, leased_until=None)
+        Destination.objects.filter(pk=destination.pk).update(
+            failure_count=0,
+            last_attempt_at=now,
+            last_success_at=now,
+            next_attempt_at=None,
+        )
+    return delivered
+
+
+def _record_failure(destination: Destination, batch, message: str) -> None:
+    now = timezone.now()
+    failures = destination.failure_count + 1
+    delay = _backoff(failures)
+    paused = failures >= settings.XAPI_FORWARD_MAX_FAILURES
+    OutboxEntry.objects.filter(id__in=[entry.id for entry in batch]).update(
+        leased_until=None
+    )
+    for entry in batch:
+        entry.attempts += 1
+    OutboxEntry.objects.bulk_update(batch, ["attempts"])
+    Destination.objects.filter(pk=destination.pk).update(
+        failure_count=failures,
+        last_error=message[:2000],
+        last_attempt_at=now,
+        next_attempt_at=now + delay,
+        paused=paused,
+    )
+    logger.warning(
+        "xAPI forwarding to %s failed (%s), retry in %s%s",
+        destination,
+        message,
+        delay,
+        ", destination paused" if paused else "",
+    )
+    if not paused:
+        enqueue_drain(destination.pk, delay=delay)
+
+
+def drain_all(*, force: bool = False) -> dict[str, int]:
+    """Drain every active destination now (force: ignore backoff and pauses)."""
+    results = {}
+    for destination in Destination.objects.filter(is_active=True):
+        if force:
+            Destination.objects.filter(pk=destination.pk).update(
+                next_attempt_at=None, paused=False
+            )
+        results[destination.name] = drain_destination(destination.pk)
+    return results

@@ -1,0 +1,360 @@
+"""Writing statements: rows, index rows, canonical activities, attachments, outbox.
+
+`store_statements` stores a batch that came through the HTTP API with a
+constant number of queries whatever its size (bulk inserts, no per-statement
+loop). `index_statements` is shared with `learning.xapi.store.store_statement`
+(the platform's own statements), so both paths feed the same filters and the
+forwarding outbox. Callers hold the transaction.
+"""
+
+import json
+import uuid
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Statement
+from .models import Activity, AttachmentContent, StatementRelation, key_of
+from .validation import (
+    SIGNATURE_USAGE,
+    TIMESTAMP_RE,
+    UUID_RE,
+    VOIDED,
+    XAPIValidationError,
+    ifis_of,
+)
+
+XAPI_VERSION = "1.0.3"
+
+
+class StatementConflict(Exception):
+    """A statement id is already stored with different content (409)."""
+
+
+def utc_timestamp(when: datetime) -> str:
+    return (
+        when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    )
+
+
+def now_ms() -> datetime:
+    now = timezone.now()
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+# --- identities -------------------------------------------------------------
+
+
+def agent_ifi(agent: dict) -> str | None:
+    """A canonical string for an Agent's or identified Group's IFI."""
+    if not isinstance(agent, dict):
+        return None
+    if "mbox" in agent:
+        return f"mbox:{agent['mbox']}"
+    if "mbox_sha1sum" in agent:
+        return f"mbox_sha1sum:{str(agent['mbox_sha1sum']).lower()}"
+    if "openid" in agent:
+        return f"openid:{agent['openid']}"
+    account = agent.get("account")
+    if isinstance(account, dict):
+        return f"account:{account.get('homePage')} {account.get('name')}"
+    return None
+
+
+def agent_keys(agent: dict) -> list[str]:
+    """Keys of an agent, or of a group and its members."""
+    if not isinstance(agent, dict):
+        return []
+    keys = []
+    ifi = agent_ifi(agent)
+    if ifi:
+        keys.append(key_of(ifi))
+    if agent.get("objectType") == "Group":
+        for member in agent.get("member") or []:
+            keys += agent_keys(member)
+    return keys
+
+
+def _activities_of(context: dict) -> list[dict]:
+    found = []
+    for items in (context.get("contextActivities") or {}).values():
+        found += items if isinstance(items, list) else [items]
+    return found
+
+
+def relations(data: dict) -> dict[tuple[int, str], bool]:
+    """(kind, key) -> direct, for every agent and activity a statement mentions."""
+    found: dict[tuple[int, str], bool] = {}
+
+    def add(kind, key, direct):
+        found[(kind, key)] = found.get((kind, key), False) or direct
+
+    def add_agent(agent, direct):
+        for key in agent_keys(agent):
+            add(StatementRelation.AGENT, key, direct)
+
+    def add_part(part, direct):
+        add_agent(part.get("actor"), direct)
+        obj = part.get("object") or {}
+        kind = obj.get("objectType", "Activity")
+        if kind in ("Agent", "Group"):
+            add_agent(obj, direct)
+        elif kind == "Activity":
+            add(StatementRelation.ACTIVITY, key_of(obj["id"]), direct)
+        context = part.get("context") or {}
+        add_agent(context.get("instructor"), False)
+        add_agent(context.get("team"), False)
+        for item in _activities_of(context):
+            add(StatementRelation.ACTIVITY, key_of(item["id"]), False)
+        if kind == "SubStatement":
+            add_part(obj, False)
+
+    add_part(data, True)
+    add_agent(data.get("authority"), False)
+    return found
+
+
+# --- comparison (xAPI 1.0.3 Part Two 2.3: immutability and its exceptions) ----
+
+IGNORED = {"stored", "authority", "version"}
+
+
+def _canonical(value, key=None):
+    if isinstance(value, dict):
+        if key in ("display", "name", "description") and all(
+            isinstance(v, str) for v in value.values()
+        ):
+            return {k.lower(): v for k, v in value.items()}
+        return {k: _canonical(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_canonical(v) for v in value]
+        if key in ("member",):
+            items.sort(key=lambda item: json.dumps(item, sort_keys=True))
+        return items
+    if isinstance(value, str):
+        if key == "timestamp" and TIMESTAMP_RE.match(value):
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=UTC)
+            return parsed.astimezone(UTC).isoformat()
+        if UUID_RE.match(value):
+            return value.lower()
+    return value
+
+
+def same_statement(a: dict, b: dict) -> bool:
+    strip = lambda data: {k: v for k, v in data.items() if k not in IGNORED}  # noqa: E731
+    return _canonical(strip(a)) == _canonical(strip(b))
+
+
+# --- rows ---------------------------------------------------------------------
+
+
+def build_row(data: dict, *, client=None, stored: datetime) -> Statement:
+    actor = data["actor"]
+    account = actor.get("account") if isinstance(actor.get("account"), dict) else {}
+    obj = data["object"]
+    registration = (data.get("context") or {}).get("registration")
+    voids = None
+    if data["verb"]["id"] == VOIDED and obj.get("objectType") == "StatementRef":
+        voids = uuid.UUID(obj["id"])
+    return Statement(
+        id=uuid.UUID(data["id"]),
+        actor_account_name=str(account.get("name", ""))[:100],
+        actor_account_home_page=str(account.get("homePage", ""))[:200],
+        verb=data["verb"]["id"],
+        activity_id=obj["id"]
+        if obj.get("objectType", "Activity") == "Activity"
+        else "",
+        registration=uuid.UUID(registration) if registration else None,
+        timestamp=datetime.fromisoformat(data["timestamp"].replace("Z", "+00:00")),
+        stored=stored,
+        data=data,
+        voids=voids,
+        client=client,
+    )
+
+
+def _merged(old: dict, new: dict) -> dict:
+    merged = dict(old)
+    for key, value in new.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def update_activities(rows: list[Statement]) -> None:
+    """Keep the canonical definition of every activity the statements define."""
+    definitions: dict[str, tuple[str, dict]] = {}
+
+    def collect(activity):
+        if (
+            not isinstance(activity, dict)
+            or activity.get("objectType", "Activity") != "Activity"
+        ):
+            return
+        key = key_of(activity["id"])
+        old = definitions.get(key, (activity["id"], {}))[1]
+        definitions[key] = (
+            activity["id"],
+            _merged(old, activity.get("definition") or {}),
+        )
+
+    for row in rows:
+        parts = [row.data]
+        if row.data["object"].get("objectType") == "SubStatement":
+            parts.append(row.data["object"])
+        for part in parts:
+            collect(part["object"])
+            for item in _activities_of(part.get("context") or {}):
+                collect(item)
+    if not definitions:
+        return
+    existing = {a.key: a for a in Activity.objects.filter(key__in=definitions)}
+    changed = []
+    for key, (_iri, definition) in definitions.items():
+        current = existing.get(key)
+        if current is None:
+            continue
+        merged = _merged(current.definition, definition)
+        if merged != current.definition:
+            current.definition = merged
+            changed.append(current)
+    Activity.objects.bulk_create(
+        [
+            Activity(key=key, iri=iri, definition=definition)
+            for key, (iri, definition) in definitions.items()
+            if key not in existing
+        ],
+        ignore_conflicts=True,
+    )
+    if changed:
+        Activity.objects.bulk_update(changed, ["definition"])
+
+
+def index_statements(rows: list[Statement]) -> None:
+    """Index rows, canonical activities and forwarding for freshly stored rows."""
+    from ..forwarding import queue_for_forwarding
+
+    StatementRelation.objects.bulk_create(
+        [
+            StatementRelation(statement_id=row.id, kind=kind, key=key, direct=direct)
+            for row in rows
+            for (kind, key), direct in relations(row.data).items()
+        ]
+    )
+    update_activities(rows)
+    queue_for_forwarding(rows)
+
+
+def _required_hashes(data: dict) -> set[str]:
+    hashes = set()
+    for part in (data, data["object"]):
+        for item in part.get("attachments") or []:
+            if "fileUrl" not in item:
+                hashes.add(item["sha2"].lower())
+    return hashes
+
+
+def store_statements(
+    statements: list[dict],
+    *,
+    client=None,
+    authority: dict | None = None,
+    attachments: dict[str, tuple[str, bytes]] | None = None,
+) -> list[str]:
+    """Store validated, normalised statements; returns their ids in order.
+
+    Raises XAPIValidationError (400) or StatementConflict (409); already stored
+    identical statements are skipped (no-op).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("store_statements must run inside transaction.atomic()")
+    attachments = attachments or {}
+    ids = [data["id"] for data in statements]
+    if len(set(ids)) != len(ids):
+        raise XAPIValidationError("statements: the same id appears twice in the batch")
+    existing = dict(Statement.objects.filter(id__in=ids).values_list("id", "data"))
+    existing = {str(key): value for key, value in existing.items()}
+    new = []
+    for data in statements:
+        if data["id"] in existing:
+            if not same_statement(existing[data["id"]], data):
+                raise StatementConflict(data["id"])
+        else:
+            new.append(data)
+    # Voiding a voiding statement is refused, whether stored or in this batch.
+    targets = {
+        data["object"]["id"].lower() for data in new if data["verb"]["id"] == VOIDED
+    }
+    if targets:
+        voiding = {data["id"] for data in new if data["verb"]["id"] == VOIDED}
+        voiding |= {
+            str(pk)
+            for pk in Statement.objects.filter(
+                id__in=targets, voids__isnull=False
+            ).values_list("id", flat=True)
+        }
+        if targets & voiding:
+            raise XAPIValidationError(
+                "object.id: a voiding statement cannot itself be voided"
+            )
+    missing = set()
+    for data in new:
+        missing |= _required_hashes(data)
+    missing -= {sha2.lower() for sha2 in attachments}
+    if missing:
+        raise XAPIValidationError(
+            "attachments: no content was sent for sha2 " + ", ".join(sorted(missing))
+        )
+    if not new:
+        return ids
+    stored = now_ms()
+    stored_text = utc_timestamp(stored)
+    authority = authority or (client.authority if client else site_authority())
+    rows = []
+    for data in new:
+        data = {
+            **data,
+            "timestamp": data.get("timestamp") or stored_text,
+            "stored": stored_text,
+            "authority": authority,
+            "version": data.get("version") or "1.0.0",
+        }
+        rows.append(build_row(data, client=client, stored=stored))
+    Statement.objects.bulk_create(rows)
+    index_statements(rows)
+    if attachments:
+        AttachmentContent.objects.bulk_create(
+            [
+                AttachmentContent(
+                    sha2=sha2.lower(), content_type=ctype, content=content
+                )
+                for sha2, (ctype, content) in attachments.items()
+            ],
+            ignore_conflicts=True,
+        )
+    return ids
+
+
+def signature_attachments(data: dict) -> list[dict]:
+    return [
+        item
+        for item in data.get("attachments") or []
+        if item.get("usageType") == SIGNATURE_USAGE
+    ]
+
+
+def has_ifi(agent: dict) -> bool:
+    return bool(ifis_of(agent))
+
+
+def site_authority() -> dict:
+    return {
+        "objectType": "Agent",
+        "account": {"homePage": settings.SITE_BASE_URL, "name": "atelier-platform"},
+    }

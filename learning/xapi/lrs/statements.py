@@ -1,0 +1,568 @@
+"""The statements resource (xAPI 1.0.3 Part Three 2.1): PUT, POST and GET."""
+
+import base64
+import json
+import uuid
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.http import http_date
+
+from ..models import Statement
+from . import auth
+from .http import (
+    XAPIError,
+    XAPIRequest,
+    bool_param,
+    check_params,
+    json_param,
+    json_response,
+    require_scope,
+)
+from .ingest import (
+    StatementConflict,
+    agent_ifi,
+    same_statement,
+    signature_attachments,
+    store_statements,
+    utc_timestamp,
+)
+from .models import Activity, AttachmentContent, StatementRelation, key_of
+from .multipart import build_multipart, check_hash, parse_multipart
+from .validation import (
+    XAPIValidationError,
+    identified_agent,
+    iri,
+    normalise,
+    timestamp,
+    uuid_string,
+    validate_statement,
+)
+
+QUERY_PARAMS = {
+    "agent",
+    "verb",
+    "activity",
+    "registration",
+    "related_activities",
+    "related_agents",
+    "since",
+    "until",
+    "limit",
+    "format",
+    "attachments",
+    "ascending",
+}
+SINGLE_PARAMS = {"statementId", "voidedStatementId", "format", "attachments"}
+MORE_SALT = "learning.xapi.more"
+JWS_ALGORITHMS = {"RS256", "RS384", "RS512"}
+
+
+# --- writing ----------------------------------------------------------------
+
+
+def _statements_and_attachments(xreq: XAPIRequest):
+    """The JSON statement(s) of a request and its attachment contents by sha2."""
+    contents: dict[str, tuple[str, bytes]] = {}
+    if xreq.media_type == "application/json":
+        data = xreq.json_body()
+    elif xreq.media_type == "multipart/mixed":
+        parts = parse_multipart(xreq.body, xreq.content_type)
+        headers, first = parts[0]
+        if headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            raise XAPIValidationError(
+                "multipart: the first part must be application/json"
+            )
+        try:
+            data = json.loads(first.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as error:
+            raise XAPIValidationError(f"multipart: malformed JSON ({error})") from None
+        for index, (headers, content) in enumerate(parts[1:], start=1):
+            sha2 = headers.get("x-experience-api-hash", "")
+            if not sha2:
+                raise XAPIValidationError(
+                    f"multipart: part {index} has no X-Experience-API-Hash"
+                )
+            if headers.get("content-transfer-encoding", "binary").lower() != "binary":
+                raise XAPIValidationError(
+                    f"multipart: part {index} must use Content-Transfer-Encoding binary"
+                )
+            if not check_hash(sha2, content):
+                raise XAPIValidationError(
+                    f"multipart: part {index}'s content does not match its SHA-2 hash"
+                )
+            contents[sha2.lower()] = (headers.get("content-type", ""), content)
+    else:
+        raise XAPIValidationError(
+            "Content-Type: must be application/json or multipart/mixed"
+        )
+    statements = data if isinstance(data, list) else [data]
+    for index, statement in enumerate(statements):
+        validate_statement(
+            statement, "statement" if not isinstance(data, list) else f"[{index}]"
+        )
+    statements = [normalise(statement) for statement in statements]
+    declared = {
+        item["sha2"].lower()
+        for statement in statements
+        for part in (statement, statement["object"])
+        for item in part.get("attachments") or []
+    }
+    extra = set(contents) - declared
+    if extra:
+        raise XAPIValidationError(
+            "multipart: parts with no matching attachment: " + ", ".join(sorted(extra))
+        )
+    for statement in statements:
+        _check_signature(statement, contents)
+    return data, statements, contents
+
+
+def _b64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _check_signature(statement: dict, contents: dict) -> None:
+    """A signed statement's JWS must be well formed and sign this statement (Part Two 2.6)."""
+    for item in signature_attachments(statement):
+        if item["contentType"] != "application/octet-stream":
+            raise XAPIValidationError(
+                "attachments: a signature's contentType must be application/octet-stream"
+            )
+        content = contents.get(item["sha2"].lower())
+        if content is None:
+            continue  # reported as a missing attachment
+        try:
+            header, payload, signature = content[1].decode("ascii").split(".")
+            header = json.loads(_b64url(header))
+            payload = json.loads(_b64url(payload))
+            _b64url(signature)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise XAPIValidationError(
+                "attachments: the signature is not a JWS in compact serialization"
+            ) from error
+        if not isinstance(header, dict) or header.get("alg") not in JWS_ALGORITHMS:
+            raise XAPIValidationError(
+                "attachments: the signature's algorithm must be RS256, RS384 or RS512"
+            )
+        unsigned = {
+            **statement,
+            "attachments": [a for a in statement["attachments"] if a is not item],
+        }
+        if not unsigned["attachments"]:
+            del unsigned["attachments"]
+        if not isinstance(payload, dict) or "id" not in payload:
+            payload = (
+                {**payload, "id": statement["id"]}
+                if isinstance(payload, dict)
+                else None
+            )
+        if payload is None or not same_statement(payload, unsigned):
+            raise XAPIValidationError(
+                "attachments: the signed payload does not match the statement"
+            )
+
+
+def _store(xreq, statements, contents) -> list[str]:
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                return store_statements(
+                    statements, client=xreq.client, attachments=contents
+                )
+        except StatementConflict as conflict:
+            raise XAPIError(
+                409, f"statement {conflict} is already stored with other content"
+            ) from None
+        except IntegrityError:
+            if attempt:  # a concurrent request stored one of these ids: recheck once
+                raise XAPIError(409, "a statement id was stored concurrently") from None
+    return []
+
+
+def put_statement(xreq: XAPIRequest) -> HttpResponse:
+    require_scope(xreq, *auth.WRITE_STATEMENTS)
+    check_params(xreq, {"statementId"}, ("statementId",))
+    statement_id = uuid_string(xreq.params["statementId"], "statementId")
+    data, statements, contents = _statements_and_attachments(xreq)
+    if isinstance(data, list):
+        raise XAPIValidationError("body: PUT takes a single statement")
+    if "id" in data and data["id"].lower() != statement_id.lower():
+        raise XAPIValidationError("id: differs from the statementId parameter")
+    statements[0]["id"] = str(uuid.UUID(statement_id))
+    _store(xreq, statements, contents)
+    return HttpResponse(status=204)
+
+
+def post_statements(xreq: XAPIRequest) -> HttpResponse:
+    if xreq.params:
+        # The alternate syntax can PUT through POST: statementId means PUT.
+        if set(xreq.params) == {"statementId"}:
+            return put_statement(xreq)
+        check_params(xreq, set())
+    require_scope(xreq, *auth.WRITE_STATEMENTS)
+    _, statements, contents = _statements_and_attachments(xreq)
+    return json_response(_store(xreq, statements, contents))
+
+
+# --- reading ------------------------------------------------------------------
+
+
+def _readable(xreq: XAPIRequest):
+    """Statements this client may read (all, or only those it stored)."""
+    if xreq.client.has_scope(*auth.READ_STATEMENTS):
+        return Statement.objects.all()
+    if xreq.client.has_scope(*auth.READ_MINE):
+        return Statement.objects.filter(client=xreq.client)
+    raise XAPIError(403, "this client's scopes do not allow reading statements")
+
+
+def _not_voided(queryset):
+    return queryset.filter(~Exists(Statement.objects.filter(voids=OuterRef("id"))))
+
+
+def _ids_agent(agent: dict) -> dict:
+    if not isinstance(agent, dict):
+        return agent
+    out = {"objectType": agent.get("objectType", "Agent")}
+    for key in ("mbox", "mbox_sha1sum", "openid", "account"):
+        if key in agent:
+            out[key] = agent[key]
+    if out["objectType"] == "Group" and "member" in agent and agent_ifi(agent) is None:
+        out["member"] = [_ids_agent(member) for member in agent["member"]]
+    return out
+
+
+def _ids_activity(activity: dict) -> dict:
+    return {"objectType": "Activity", "id": activity["id"]}
+
+
+def _ids_part(data: dict) -> dict:
+    data = dict(data)
+    data["actor"] = _ids_agent(data["actor"])
+    data["verb"] = {"id": data["verb"]["id"]}
+    obj = data["object"]
+    kind = obj.get("objectType", "Activity")
+    if kind == "Activity":
+        data["object"] = _ids_activity(obj)
+    elif kind in ("Agent", "Group"):
+        data["object"] = _ids_agent(obj)
+    elif kind == "SubStatement":
+        data["object"] = _ids_part(obj)
+    if "context" in data:
+        context = dict(data["context"])
+        for key in ("instructor", "team"):
+            if key in context:
+                context[key] = _ids_agent(context[key])
+        if "contextActivities" in context:
+            context["contextActivities"] = {
+                key: [_ids_activity(item) for item in items]
+                for key, items in context["contextActivities"].items()
+            }
+        data["context"] = context
+    if "authority" in data:
+        data["authority"] = _ids_agent(data["authority"])
+    return data
+
+
+def _languages(xreq: XAPIRequest) -> list[str]:
+    header = xreq.headers.get("accept-language", "")
+    ranked = []
+    for index, item in enumerate(header.split(",")):
+        tag, _, quality = item.strip().partition(";q=")
+        try:
+            weight = float(quality) if quality else 1.0
+        except ValueError:
+            weight = 0.0
+        if tag and tag != "*":
+            ranked.append((-weight, index, tag.lower()))
+    return [tag for _, _, tag in sorted(ranked)]
+
+
+def _pick(language_map: dict, languages: list[str]) -> dict:
+    if not isinstance(language_map, dict) or not language_map:
+        return language_map
+    lowered = {key.lower(): key for key in language_map}
+    for wanted in languages:
+        for candidate in (wanted, wanted.split("-")[0]):
+            if candidate in lowered:
+                key = lowered[candidate]
+                return {key: language_map[key]}
+        for key in language_map:
+            if key.lower().split("-")[0] == wanted.split("-")[0]:
+                return {key: language_map[key]}
+    key = next(iter(language_map))
+    return {key: language_map[key]}
+
+
+LANGUAGE_MAP_KEYS = {"display", "name", "description"}
+
+
+def _filter_languages(value, languages, key=None):
+    if isinstance(value, dict):
+        if key in LANGUAGE_MAP_KEYS and all(isinstance(v, str) for v in value.values()):
+            return _pick(value, languages)
+        return {k: _filter_languages(v, languages, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_filter_languages(item, languages) for item in value]
+    return value
+
+
+def _canonical(statements: list[dict], languages: list[str]) -> list[dict]:
+    """Canonical format: the LRS's activity definitions, one language per map."""
+    ids = set()
+
+    def collect(data):
+        obj = data["object"]
+        if obj.get("objectType", "Activity") == "Activity":
+            ids.add(obj["id"])
+        elif obj.get("objectType") == "SubStatement":
+            collect(obj)
+        for items in (data.get("context") or {}).get("contextActivities", {}).values():
+            ids.update(item["id"] for item in items)
+
+    for data in statements:
+        collect(data)
+    definitions = {
+        activity.iri: activity.definition
+        for activity in Activity.objects.filter(key__in=[key_of(i) for i in ids])
+    }
+
+    def replace(activity):
+        definition = definitions.get(activity["id"])
+        return {**activity, "definition": definition} if definition else activity
+
+    def rewrite(data):
+        data = dict(data)
+        obj = data["object"]
+        if obj.get("objectType", "Activity") == "Activity":
+            data["object"] = replace(obj)
+        elif obj.get("objectType") == "SubStatement":
+            data["object"] = rewrite(obj)
+        context = data.get("context")
+        if context and "contextActivities" in context:
+            data["context"] = {
+                **context,
+                "contextActivities": {
+                    key: [replace(item) for item in items]
+                    for key, items in context["contextActivities"].items()
+                },
+            }
+        return data
+
+    return [_filter_languages(rewrite(data), languages) for data in statements]
+
+
+def _formatted(xreq, statements: list[dict], fmt: str) -> list[dict]:
+    if fmt == "ids":
+        return [_ids_part(data) for data in statements]
+    if fmt == "canonical":
+        return _canonical(statements, _languages(xreq))
+    return statements
+
+
+def _with_attachments(payload, statements: list[dict], status=200, **headers):
+    """A multipart/mixed answer: the JSON, then each attachment's raw content."""
+    hashes = {
+        item["sha2"].lower()
+        for data in statements
+        for part in (data, data["object"])
+        for item in part.get("attachments") or []
+        if "fileUrl" not in item or True
+    }
+    contents = AttachmentContent.objects.filter(sha2__in=hashes)
+    boundary = uuid.uuid4().hex
+    parts = [
+        (
+            {"Content-Type": "application/json"},
+            json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+        )
+    ]
+    for content in contents:
+        parts.append(
+            (
+                {
+                    "Content-Type": content.content_type or "application/octet-stream",
+                    "Content-Transfer-Encoding": "binary",
+                    "X-Experience-API-Hash": content.sha2,
+                },
+                bytes(content.content),
+            )
+        )
+    response = HttpResponse(
+        build_multipart(parts, boundary),
+        status=status,
+        content_type=f'multipart/mixed; boundary="{boundary}"',
+    )
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def _consistent_through() -> str:
+    return utc_timestamp(timezone.now())
+
+
+def _get_one(xreq: XAPIRequest) -> HttpResponse:
+    check_params(xreq, SINGLE_PARAMS)
+    if "statementId" in xreq.params and "voidedStatementId" in xreq.params:
+        raise XAPIValidationError("give statementId or voidedStatementId, not both")
+    voided = "voidedStatementId" in xreq.params
+    name = "voidedStatementId" if voided else "statementId"
+    statement_id = uuid.UUID(uuid_string(xreq.params[name], name))
+    fmt = _format(xreq)
+    with_attachments = bool_param(xreq, "attachments")
+    queryset = _readable(xreq).filter(id=statement_id)
+    is_voided = Exists(Statement.objects.filter(voids=OuterRef("id")))
+    row = queryset.annotate(is_voided=is_voided).filter(is_voided=voided).first()
+    if row is None:
+        raise XAPIError(404, f"no {name} {statement_id}")
+    statements = _formatted(xreq, [row.data], fmt)
+    headers = {
+        "Last_Modified": http_date(row.stored.timestamp()),
+        "X_Experience_API_Consistent_Through": _consistent_through(),
+    }
+    if with_attachments:
+        return _with_attachments(statements[0], [row.data], **headers)
+    return json_response(statements[0], **headers)
+
+
+def _format(xreq: XAPIRequest) -> str:
+    fmt = xreq.params.get("format", "exact")
+    if fmt not in ("ids", "exact", "canonical"):
+        raise XAPIValidationError("format: must be ids, exact or canonical")
+    return fmt
+
+
+def _limit(xreq: XAPIRequest, value=None) -> int:
+    raw = value if value is not None else xreq.params.get("limit", "0")
+    try:
+        limit = int(raw)
+    except (TypeError, ValueError):
+        raise XAPIValidationError("limit: must be a non-negative integer") from None
+    if limit < 0:
+        raise XAPIValidationError("limit: must be a non-negative integer")
+    maximum = settings.XAPI_STATEMENTS_MAX_PAGE_SIZE
+    return min(limit or settings.XAPI_STATEMENTS_PAGE_SIZE, maximum)
+
+
+def _filtered(xreq: XAPIRequest, params: dict, bound):
+    """The statements matching the query filters (voided ones left out)."""
+    queryset = _not_voided(_readable(xreq))
+    if "agent" in params:
+        try:
+            agent = json.loads(params["agent"])
+        except ValueError:
+            raise XAPIValidationError("agent: malformed JSON") from None
+        identified_agent(agent, "agent")
+        relations = StatementRelation.objects.filter(
+            kind=StatementRelation.AGENT, key=key_of(agent_ifi(agent))
+        )
+        if params.get("related_agents") != "true":
+            relations = relations.filter(direct=True)
+        queryset = queryset.filter(id__in=relations.values("statement_id"))
+    if "verb" in params:
+        queryset = queryset.filter(verb=iri(params["verb"], "verb"))
+    if "activity" in params:
+        relations = StatementRelation.objects.filter(
+            kind=StatementRelation.ACTIVITY,
+            key=key_of(iri(params["activity"], "activity")),
+        )
+        if params.get("related_activities") != "true":
+            relations = relations.filter(direct=True)
+        queryset = queryset.filter(id__in=relations.values("statement_id"))
+    if "registration" in params:
+        registration = uuid_string(params["registration"], "registration")
+        queryset = queryset.filter(registration=uuid.UUID(registration))
+    if "since" in params:
+        queryset = queryset.filter(stored__gt=timestamp(params["since"], "since"))
+    until = timestamp(params["until"], "until") if "until" in params else None
+    bound = min(filter(None, [until, bound]))
+    return queryset.filter(stored__lte=bound), bound
+
+
+def _page(xreq: XAPIRequest, params: dict, *, bound, after=None) -> HttpResponse:
+    for name in ("related_activities", "related_agents", "ascending", "attachments"):
+        if params.get(name, "false") not in ("true", "false"):
+            raise XAPIValidationError(f"{name}: must be true or false")
+    fmt = params.get("format", "exact")
+    if fmt not in ("ids", "exact", "canonical"):
+        raise XAPIValidationError("format: must be ids, exact or canonical")
+    limit = _limit(xreq, params.get("limit", "0"))
+    ascending = params.get("ascending") == "true"
+    queryset, bound = _filtered(xreq, params, bound)
+    if after is not None:
+        stored, last_id = after
+        if ascending:
+            queryset = queryset.filter(
+                Q(stored__gt=stored) | Q(stored=stored, id__gt=last_id)
+            )
+        else:
+            queryset = queryset.filter(
+                Q(stored__lt=stored) | Q(stored=stored, id__lt=last_id)
+            )
+    order = ("stored", "id") if ascending else ("-stored", "-id")
+    rows = list(
+        queryset.order_by(*order).values_list("id", "stored", "data")[: limit + 1]
+    )
+    more = ""
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last_id, last_stored, _ = rows[-1]
+        token = signing.dumps(
+            {
+                "p": params,
+                "b": bound.isoformat(),
+                "a": [last_stored.isoformat(), str(last_id)],
+                "c": xreq.client.pk,
+            },
+            salt=MORE_SALT,
+            compress=True,
+        )
+        more = f"/xapi/statements/more/{token}"
+    statements = [data for _, _, data in rows]
+    payload = {"statements": _formatted(xreq, statements, fmt), "more": more}
+    headers = {"X_Experience_API_Consistent_Through": utc_timestamp(bound)}
+    if rows:
+        newest = max(stored for _, stored, _ in rows)
+        headers["Last_Modified"] = http_date(newest.timestamp())
+    if params.get("attachments") == "true":
+        return _with_attachments(payload, statements, **headers)
+    return json_response(payload, **headers)
+
+
+def get_statements(xreq: XAPIRequest) -> HttpResponse:
+    if "statementId" in xreq.params or "voidedStatementId" in xreq.params:
+        return _get_one(xreq)
+    check_params(xreq, QUERY_PARAMS)
+    _readable(xreq)
+    # Paging is stable: later pages see the statements stored up to now only.
+    return _page(xreq, dict(xreq.params), bound=timezone.now())
+
+
+def get_more(xreq: XAPIRequest, token: str) -> HttpResponse:
+    check_params(xreq, set())
+    try:
+        state = signing.loads(token, salt=MORE_SALT)
+    except signing.BadSignature:
+        raise XAPIError(400, "more: unknown or tampered cursor") from None
+    if state.get("c") != xreq.client.pk:
+        raise XAPIError(403, "more: this cursor belongs to another client")
+    from datetime import datetime
+
+    bound = datetime.fromisoformat(state["b"])
+    stored, last_id = state["a"]
+    return _page(
+        xreq,
+        state["p"],
+        bound=bound,
+        after=(datetime.fromisoformat(stored), uuid.UUID(last_id)),
+    )
+
+
+def agent_param(xreq: XAPIRequest, name: str = "agent") -> dict:
+    return identified_agent(json_param(xreq, name), name)
