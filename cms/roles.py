@@ -49,6 +49,10 @@ def ensure_role_groups() -> dict[str, Group]:
         _permission("courses", "add_theme"),
         _permission("courses", "change_theme"),
         _permission("courses", "view_theme"),
+        *(
+            _permission("courses", f"{action}_questionpool")
+            for action in ("add", "change", "delete", "view")
+        ),
     )
     managers.permissions.add(access_admin)
 
