@@ -2,10 +2,9 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
 from wagtail.models import Locale
 
-from courses.models import CoursePage, LessonPage
+from courses.models import CoursePage
 
 from .models import Enrollment
 from .navigation import localized, resume_url
@@ -34,28 +33,21 @@ class CourseProgress:
 
 
 def progress_for(enrollments: list[Enrollment]) -> list[CourseProgress]:
-    """Lesson counts for several enrolments in two queries."""
-    totals = {}
+    """Steps (lessons and quizzes) done per enrolment, as the course page counts them."""
+    from .journey import course_journey
+
+    rows = []
     for enrollment in enrollments:
-        course = enrollment.course
-        totals[course.pk] = LessonPage.objects.live().child_of(course).count()
-    done = dict(
-        Enrollment.objects.filter(pk__in=[e.pk for e in enrollments])
-        .annotate(
-            n=Count(
-                "lesson_progress",
-                filter=Q(
-                    lesson_progress__completed_at__isnull=False,
-                    lesson_progress__lesson__live=True,
-                ),
+        journey = course_journey(enrollment.user, enrollment.course)
+        rows.append(
+            CourseProgress(
+                enrollment,
+                enrollment.course,
+                len(journey.completed_lesson_ids),
+                journey.total_lessons,
             )
         )
-        .values_list("pk", "n")
-    )
-    return [
-        CourseProgress(e, e.course, done.get(e.pk, 0), totals.get(e.course_id, 0))
-        for e in enrollments
-    ]
+    return rows
 
 
 def learner_dashboard(user) -> dict:
