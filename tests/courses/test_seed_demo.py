@@ -56,3 +56,14 @@ def test_demo_trainer_can_edit_courses_learner_cannot(client):
     client.login(username="apprenant", password="apprenant-demo")
     response = client.get(f"/admin/pages/{course.pk}/edit/")
     assert response.status_code in (302, 403)
+
+
+def test_demo_learner_logs_in_on_the_site(client):
+    """Demo accounts have verified addresses: the learner logs in at /accounts/login/."""
+    call_command("seed_demo")
+    response = client.post(
+        "/accounts/login/", {"login": "apprenant", "password": "apprenant-demo"}
+    )
+    assert response.status_code == 302
+    assert "confirm" not in response["Location"]
+    assert client.get("/learning/").status_code == 200
