@@ -204,7 +204,7 @@ def _plain(value):
         if value.dtype.kind in "SUO" and value.size <= 64:
             return [_plain(v) for v in value.ravel().tolist()]
         return None
-    return value
+    return value if isinstance(value, str | int | float | bool) else None
 
 
 def _dtype_label(dtype: np.dtype) -> str:
@@ -234,6 +234,9 @@ def _readable_dtype(dtype: np.dtype) -> bool:
     """Values of this type can be read and shown (references cannot)."""
     if h5py.check_ref_dtype(dtype) is not None:
         return False
+    base = h5py.check_vlen_dtype(dtype)
+    if base is not None and h5py.check_string_dtype(dtype) is None:
+        return _readable_dtype(np.dtype(base))
     if dtype.names:
         return all(_readable_dtype(dtype.fields[name][0]) for name in dtype.names)
     return dtype.kind != "V"

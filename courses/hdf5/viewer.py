@@ -6,6 +6,8 @@ hash) and kept in the cache, so a lesson page never re-reads the file.
 
 from __future__ import annotations
 
+import logging
+import pickle
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -16,6 +18,8 @@ from django.core.cache import cache
 
 from .answers import ComputedAnswer, compute_answer
 from .inspect import Hdf5FileError, Limits, Tree, inspect_file
+
+logger = logging.getLogger(__name__)
 
 CACHE_SECONDS = 7 * 24 * 3600
 CACHE_VERSION = 1
@@ -58,7 +62,10 @@ def describe_document(document, limits: Limits | None = None) -> Tree:
     except Hdf5FileError as error:
         cache.set(key, Hdf5FileError(str(error.message)), CACHE_SECONDS)
         raise
-    cache.set(key, tree, CACHE_SECONDS)
+    try:
+        cache.set(key, tree, CACHE_SECONDS)
+    except (TypeError, pickle.PicklingError):  # a value we failed to simplify
+        logger.exception("HDF5 tree of document %s not cached", document.pk)
     return tree
 
 

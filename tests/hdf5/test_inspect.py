@@ -169,3 +169,13 @@ def test_inspect_userblock_signature(tmp_path):
     with h5py.File(path, "w", userblock_size=512) as f:
         f["x"] = np.arange(3)
     assert inspect_file(path).find("/x").shape == (3,)
+
+
+def test_inspect_tree_is_picklable(good_file):
+    """Dimension-scale references are not kept: the tree can be cached."""
+    import pickle
+
+    tree = inspect_file(good_file)
+    dims = tree.find("/measurements/temperature").attribute("DIMENSION_LIST")
+    assert dims.skipped
+    assert pickle.loads(pickle.dumps(tree)).find("/measurements/temperature")  # noqa: S301

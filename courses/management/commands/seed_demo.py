@@ -42,6 +42,9 @@ class Command(BaseCommand):
         groups = ensure_role_groups()
         self._seed_courses(refresh=refresh)
         self._seed_users(groups)
+        from courses.hdf5.demo import install_hdf5_demo  # the HDF5 course's data file
+
+        self.stdout.write(install_hdf5_demo())
         self.stdout.write(self.style.SUCCESS("Demo ready."))
 
     def _seed_courses(self, *, refresh: bool) -> None:
