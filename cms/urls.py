@@ -7,6 +7,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from learning.certificates import views as certificate_views
+
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
@@ -14,6 +16,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("django-rq/", include("django_rq.urls")),
     path("xapi/", include("learning.xapi.lrs.urls")),  # the LRS: no language prefix
+    path(".well-known/jwks.json", certificate_views.jwks, name="jwks"),
 ]
 
 if settings.DEBUG:
@@ -28,6 +31,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("learning.urls")),
     path("hdf5/", include("courses.hdf5.urls")),
+    path("certificates/", include("learning.certificates.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -6,6 +6,7 @@ from wagtail.models import Locale
 
 from courses.models import CoursePage
 
+from .certificates.models import certificates_for
 from .models import Enrollment
 from .navigation import localized, resume_url
 
@@ -69,4 +70,5 @@ def learner_dashboard(user) -> dict:
         "in_progress": [row for row in rows if row.state == "in_progress"],
         "completed": [row for row in rows if row.state == "completed"],
         "mandatory": mandatory,
+        "certificates": certificates_for(user),
     }

@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 
 from courses.models import CoursePage, LessonPage
 
+from .certificates.jobs import schedule_issuance
 from .exceptions import (
     AlreadyCompleted,
     AlreadyEnrolled,
@@ -176,6 +177,8 @@ def complete_course(
                 duration=when - enrollment.enrolled_at,
             )
         )
+        # The certificate job runs once the completion is committed (never before).
+        transaction.on_commit(lambda: schedule_issuance(enrollment.pk), robust=True)
         enrollment.refresh_from_db()
         return enrollment
 

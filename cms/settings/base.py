@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "courses",
     "learning",
     "learning.xapi",
+    "learning.certificates",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -287,3 +288,23 @@ XAPI_FORWARD_BACKEND = env(
     "XAPI_FORWARD_BACKEND", default="learning.xapi.forwarding.TinCanBackend"
 )
 # -------------------------- end of Learning Record Store --------------------------
+
+# ---------------------------------------------------------------------------
+# Certificates (owned by learning/certificates/): signing key, verification
+# throttling. See README "Certificates" and learning/certificates/signing.py.
+# ---------------------------------------------------------------------------
+# Ed25519 private key: a PKCS#8 PEM or the base64 of its 32 raw bytes. Required in
+# production; empty elsewhere: a dev key is derived from SECRET_KEY (HKDF).
+CERTIFICATE_SIGNING_KEY = env("CERTIFICATE_SIGNING_KEY", default="")
+# Public keys of retired signing keys (base64, 32 raw bytes), comma-separated:
+# certificates they signed still verify, and the JWKS keeps publishing them.
+CERTIFICATE_RETIRED_PUBLIC_KEYS = env.list(
+    "CERTIFICATE_RETIRED_PUBLIC_KEYS", default=[]
+)
+# Public verification requests per client IP: "<count>/<seconds>" (0/60: no limit).
+CERTIFICATE_VERIFY_RATE_LIMIT = env("CERTIFICATE_VERIFY_RATE_LIMIT", default="30/60")
+# WeasyPrint logs every rendering step at INFO, fontTools its subsetting.
+LOGGING["loggers"].update(
+    {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")}
+)
+# ----------------------------- end of certificates -----------------------------

@@ -24,6 +24,8 @@ ANSWERED = Verb(ADL + "answered", "answered", "a répondu")
 PASSED = Verb(ADL + "passed", "passed", "a réussi")
 FAILED = Verb(ADL + "failed", "failed", "a échoué")
 VOIDED = Verb(ADL + "voided", "voided", "a annulé")
+# Not in the ADL set: the Tin Can registry's verb for earning a certificate.
+EARNED = Verb("http://id.tincanapi.com/verb/earned", "earned", "a obtenu")
 
 ACTIVITY = "http://adlnet.gov/expapi/activities/"
 COURSE = ACTIVITY + "course"

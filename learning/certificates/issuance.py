@@ -1,0 +1,233 @@
+"""Issuing, revoking and renewing certificates: domain functions, one transaction each.
+
+`issue_certificate` writes the certificate row and its xAPI "earned" statement
+together, and is idempotent: the row is unique per completion (enrolment +
+completion time), so a retried or concurrent job returns the certificate that
+already exists instead of issuing a second one.
+
+Recertification: an enrolment is unique per learner and course, and a completed
+course cannot be completed again. `recertify(enrollment)` therefore reopens a new
+cycle on the same enrolment: it records an xAPI "initialized" statement and sets
+the enrolment back to "in progress". The next completion (passing a required quiz
+again, or `progress.complete_course`) has a new completion time, so the job issues
+a new certificate, and the previous current one is marked superseded by it.
+"""
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import get_language
+from wagtail.models import Site
+
+from dateutil.relativedelta import relativedelta
+from tincan import Activity, ActivityDefinition, LanguageMap
+
+from cms.models import InstitutionSettings
+from learning.models import Enrollment, EnrollmentStatus
+from learning.progress import course_score
+from learning.xapi import vocabulary
+from learning.xapi.statements import activity, build_statement
+from learning.xapi.store import store_statement
+
+from . import signing
+from .exceptions import (
+    AlreadyRevoked,
+    CourseNotCompleted,
+    NoCertificateToRenew,
+    RevocationReasonMissing,
+)
+from .models import Certificate
+
+# The Tin Can registry's type for a certificate-like credential.
+CERTIFICATE_ACTIVITY_TYPE = "http://id.tincanapi.com/activitytype/certificate"
+INITIALIZED = vocabulary.Verb(
+    "http://adlnet.gov/expapi/verbs/initialized", "initialized", "a commencé"
+)
+
+
+def _language() -> str:
+    return (get_language() or "fr").split("-")[0]
+
+
+def learner_name(user) -> str:
+    """The name as registered on the account (username if none)."""
+    return user.get_full_name().strip() or user.get_username()
+
+
+def signed_payload(certificate: Certificate) -> dict:
+    """What the signature covers: the certificate's identity and snapshot fields."""
+    return {
+        "code": certificate.code,
+        "id": f"urn:uuid:{certificate.uuid}",
+        "learner": certificate.learner_name,
+        "course": {
+            "id": activity_id(certificate),
+            "title": certificate.course_title,
+            "version": certificate.course_version,
+        },
+        "score": certificate.score,
+        "completedAt": certificate.completed_at.isoformat(),
+        "issuedAt": certificate.issued_at.isoformat(),
+        "validUntil": (
+            certificate.valid_until.isoformat() if certificate.valid_until else None
+        ),
+        "issuer": {
+            "name": certificate.institution_name,
+            "url": certificate.institution_url,
+            "signatory": certificate.signatory_name,
+            "signatoryTitle": certificate.signatory_title,
+        },
+    }
+
+
+def activity_id(certificate: Certificate) -> str:
+    from learning.xapi.statements import activity_iri
+
+    return activity_iri("course", certificate.course)
+
+
+def signature_is_valid(certificate: Certificate) -> bool:
+    return signing.verify(
+        signed_payload(certificate), certificate.signature, certificate.key_id
+    )
+
+
+def _institution() -> InstitutionSettings:
+    site = Site.objects.filter(is_default_site=True).first() or Site.objects.first()
+    return InstitutionSettings.for_site(site)
+
+
+def _earned_statement(certificate: Certificate, enrollment: Enrollment) -> dict:
+    title = certificate.course_title
+    obj = Activity(
+        id=certificate.activity_iri,
+        definition=ActivityDefinition(
+            type=CERTIFICATE_ACTIVITY_TYPE,
+            name=LanguageMap(
+                {"fr": f"Certificat : {title}", "en": f"Certificate: {title}"}
+            ),
+        ),
+    )
+    score = certificate.score
+    return build_statement(
+        user=enrollment.user,
+        verb=vocabulary.EARNED,
+        obj=obj,
+        when=certificate.issued_at,
+        registration=enrollment.pk,
+        parent=activity("course", enrollment.course, with_definition=False),
+        language=_language(),
+        success=True,
+        score=None if score is None else (score, 0.0, 1.0),
+    )
+
+
+def issue_certificate(
+    enrollment: Enrollment, *, when: datetime | None = None
+) -> Certificate:
+    """Issue the certificate of the enrolment's completion, once ("earned" statement)."""
+    with transaction.atomic():
+        enrollment = (
+            Enrollment.objects.select_for_update()
+            .select_related("course", "user")
+            .get(pk=enrollment.pk)
+        )
+        if not enrollment.is_completed or enrollment.completed_at is None:
+            raise CourseNotCompleted
+        existing = Certificate.objects.filter(
+            enrollment=enrollment, completed_at=enrollment.completed_at
+        ).first()
+        if existing:
+            return existing
+        course = enrollment.course
+        institution = _institution()
+        issued_at = (when or timezone.now()).replace(microsecond=0)
+        months = course.certificate_validity_months
+        certificate = Certificate(
+            enrollment=enrollment,
+            completed_at=enrollment.completed_at,
+            course=course,
+            learner_name=learner_name(enrollment.user),
+            course_title=course.title,
+            course_version=course.version,
+            score=course_score(enrollment),
+            issued_at=issued_at,
+            valid_until=(
+                timezone.localdate(enrollment.completed_at)
+                + relativedelta(months=months)
+                if months
+                else None
+            ),
+            institution_name=institution.institution_name,
+            institution_url=institution.institution_url,
+            signatory_name=institution.signatory_name,
+            signatory_title=institution.signatory_title,
+        )
+        certificate.key_id, certificate.signature = signing.sign(
+            signed_payload(certificate)
+        )
+        try:
+            with transaction.atomic():  # a savepoint: a lost race must not poison us
+                certificate.save()
+        except IntegrityError:
+            # A concurrent job won (SQLite has no row lock to queue us behind it).
+            return Certificate.objects.get(
+                enrollment=enrollment, completed_at=enrollment.completed_at
+            )
+        Certificate.objects.filter(enrollment=enrollment).current().exclude(
+            pk=certificate.pk
+        ).update(superseded_by=certificate)
+        store_statement(_earned_statement(certificate, enrollment))
+        return certificate
+
+
+def revoke_certificate(
+    certificate: Certificate, *, by, reason: str, when: datetime | None = None
+) -> Certificate:
+    """Revoke a certificate with a reason (recorded, shown on verification)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise RevocationReasonMissing
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if certificate.is_revoked:
+            raise AlreadyRevoked
+        certificate.revoked_at = when or timezone.now()
+        certificate.revoked_by = by
+        certificate.revocation_reason = reason
+        certificate.save(
+            update_fields=["revoked_at", "revoked_by", "revocation_reason"]
+        )
+        return certificate
+
+
+def recertify(enrollment: Enrollment, *, when: datetime | None = None) -> Enrollment:
+    """Reopen a completed, certified enrolment for a new cycle ("initialized")."""
+    when = when or timezone.now()
+    with transaction.atomic():
+        enrollment = (
+            Enrollment.objects.select_for_update()
+            .select_related("course", "user")
+            .get(pk=enrollment.pk)
+        )
+        if (
+            not enrollment.is_completed
+            or not enrollment.certificates.current().exists()
+        ):
+            raise NoCertificateToRenew
+        store_statement(
+            build_statement(
+                user=enrollment.user,
+                verb=INITIALIZED,
+                obj=activity("course", enrollment.course),
+                when=when,
+                registration=enrollment.pk,
+                language=_language(),
+            )
+        )
+        enrollment.status = EnrollmentStatus.ACTIVE
+        enrollment.completed_at = None
+        enrollment.last_activity_at = when
+        enrollment.save(update_fields=["status", "completed_at", "last_activity_at"])
+        return enrollment

@@ -1,0 +1,86 @@
+"""The certificate as a PDF: WeasyPrint renders an HTML template (A4 landscape,
+French and English side by side) with a QR code to the verification page.
+
+The QR code is a PNG data URI (not SVG) so it stays a raster image inside the PDF:
+a phone camera and a test decoder read the same pixels.
+"""
+
+import base64
+import io
+import logging
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import override
+
+import qrcode
+from qrcode.constants import ERROR_CORRECT_M
+
+from .models import Certificate
+
+logger = logging.getLogger(__name__)
+
+
+def qr_png(data: str) -> bytes:
+    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=8, border=4)
+    qr.add_data(data)
+    qr.make(fit=True)
+    buffer = io.BytesIO()
+    qr.make_image(fill_color="black", back_color="white").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def data_uri(content: bytes, mime: str) -> str:
+    return f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"
+
+
+def _logo_uri() -> str | None:
+    from .issuance import _institution
+
+    logo = _institution().logo
+    if logo is None:
+        return None
+    try:
+        rendition = logo.get_rendition("max-480x240|format-png")
+        with rendition.file.open("rb") as handle:
+            return data_uri(handle.read(), "image/png")
+    except (OSError, ValueError):  # a missing file must not block the certificate
+        logger.warning("certificate logo unavailable", exc_info=True)
+        return None
+
+
+def render_pdf(certificate: Certificate) -> bytes:
+    from weasyprint import HTML
+
+    with override("fr"):  # the template holds both languages; dates as in French
+        html = render_to_string(
+            "certificates/certificate_pdf.html",
+            {
+                "certificate": certificate,
+                "issued_on": timezone.localdate(certificate.issued_at),
+                "score_percent": (
+                    None
+                    if certificate.score is None
+                    else round(certificate.score * 100)
+                ),
+                "qr_uri": data_uri(qr_png(certificate.verification_url), "image/png"),
+                "logo_uri": _logo_uri(),
+            },
+        )
+    return HTML(string=html).write_pdf()
+
+
+def pdf_name(certificate: Certificate) -> str:
+    return f"certificate-{certificate.code}.pdf"
+
+
+def ensure_pdf(certificate: Certificate) -> Certificate:
+    """Render and store the PDF unless it is there already (regenerates if missing)."""
+    if certificate.pdf and default_storage.exists(certificate.pdf.name):
+        return certificate
+    content = render_pdf(certificate)
+    certificate.pdf.save(pdf_name(certificate), ContentFile(content), save=False)
+    Certificate.objects.filter(pk=certificate.pk).update(pdf=certificate.pdf.name)
+    return certificate

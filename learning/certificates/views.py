@@ -1,0 +1,204 @@
+"""Thin views: public verification, owner downloads, manager revocation."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from cms.roles import MANAGERS
+
+from . import badges, signing
+from .exceptions import CertificateError
+from .issuance import revoke_certificate
+from .models import CODE_LENGTH, Certificate, normalise_code
+from .pdf import ensure_pdf, pdf_name
+from .ratelimit import rate_limited
+from .verification import find_certificate, verify_certificate
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Verification code"),
+        max_length=CODE_LENGTH + 6,
+        help_text=_(
+            "The 12 characters printed on the certificate, e.g. ABCD-EFGH-JKMN."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class RevocationForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for revocation"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text=_("Shown on the public verification page."),
+    )
+
+
+def is_manager(user) -> bool:
+    return user.is_authenticated and (
+        user.is_superuser or user.groups.filter(name=MANAGERS).exists()
+    )
+
+
+def _owned_or_managed(request, uuid) -> Certificate:
+    """The certificate if the user owns it or manages; 404 otherwise (no oracle)."""
+    certificate = get_object_or_404(
+        Certificate.objects.select_related("course", "enrollment"), uuid=uuid
+    )
+    if certificate.enrollment.user_id != request.user.pk and not is_manager(
+        request.user
+    ):
+        raise Http404
+    return certificate
+
+
+@require_GET
+@rate_limited("certificate-verify")
+def verify_lookup(request):
+    """The form to type a code; a submitted code redirects to its page."""
+    form = CodeForm(request.GET or None)
+    if form.is_valid():
+        code = normalise_code(form.cleaned_data["code"])
+        if code:
+            return HttpResponseRedirect(
+                reverse("certificates:verify", kwargs={"code": code})
+            )
+    return render(request, "certificates/verify_form.html", {"form": form})
+
+
+@require_GET
+@never_cache
+@rate_limited("certificate-verify")
+def verify(request, code: str):
+    certificate = find_certificate(code)
+    if certificate is None:
+        return render(
+            request,
+            "certificates/not_found.html",
+            {"code": code, "form": CodeForm(initial={"code": code})},
+            status=404,
+        )
+    return render(
+        request,
+        "certificates/verify.html",
+        {"verification": verify_certificate(certificate), "form": CodeForm()},
+    )
+
+
+@require_GET
+@never_cache
+@rate_limited("certificate-verify", as_json=True)
+def verify_json(request, code: str):
+    certificate = find_certificate(code)
+    if certificate is None:
+        return JsonResponse(
+            {"code": normalise_code(code), "error": "not_found"}, status=404
+        )
+    return JsonResponse(verify_certificate(certificate).as_json())
+
+
+@require_GET
+@never_cache
+@rate_limited("certificate-verify", as_json=True)
+def credential_status(request, uuid):
+    """The revocation status an Open Badge's credentialStatus points at."""
+    certificate = get_object_or_404(Certificate, uuid=uuid)
+    return JsonResponse(badges.revocation_list(certificate))
+
+
+@require_GET
+def issuer(request):
+    return JsonResponse(
+        {
+            "@context": [badges.VC_CONTEXT, badges.OB_CONTEXT],
+            **badges.issuer_profile(),
+        }
+    )
+
+
+@require_GET
+def jwks(request):
+    response = JsonResponse(signing.jwks())
+    response["Cache-Control"] = "public, max-age=3600"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@login_required
+@require_GET
+def download_pdf(request, uuid):
+    certificate = ensure_pdf(_owned_or_managed(request, uuid))
+    with certificate.pdf.open("rb") as handle:
+        content = handle.read()
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{pdf_name(certificate)}"'
+    return response
+
+
+@login_required
+@require_GET
+def download_badge(request, uuid):
+    """The Open Badges 3.0 credential as a VC-JWT, for a wallet."""
+    certificate = _owned_or_managed(request, uuid)
+    response = HttpResponse(
+        badges.open_badge_jwt(certificate), content_type="application/vc+jwt"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="open-badge-{certificate.code}.jwt"'
+    )
+    return response
+
+
+@login_required
+def manage(request):
+    """Managers find a certificate by code, learner or course."""
+    if not is_manager(request.user):
+        raise PermissionDenied
+    query = request.GET.get("q", "").strip()
+    certificates = Certificate.objects.select_related("course", "enrollment__user")
+    if query:
+        certificates = certificates.filter(
+            Q(code=normalise_code(query))
+            | Q(learner_name__icontains=query)
+            | Q(course_title__icontains=query)
+        )
+    return render(
+        request,
+        "certificates/manage.html",
+        {"certificates": certificates[:100], "query": query},
+    )
+
+
+@login_required
+def revoke(request, uuid):
+    """Managers revoke a certificate with a reason."""
+    if not is_manager(request.user):
+        raise PermissionDenied
+    certificate = get_object_or_404(Certificate, uuid=uuid)
+    form = RevocationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            revoke_certificate(
+                certificate, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except CertificateError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The certificate has been revoked."))
+        return HttpResponseRedirect(
+            reverse("certificates:verify", kwargs={"code": certificate.code})
+        )
+    return render(
+        request,
+        "certificates/revoke.html",
+        {"certificate": certificate, "form": form},
+    )
