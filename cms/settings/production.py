@@ -1,7 +1,8 @@
 """Production: every secret and address comes from the environment.
 
-Refuses to start without SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL, so a
-misconfigured deploy fails loudly instead of running with a default.
+Refuses to start without SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and
+CERTIFICATE_SIGNING_KEY, so a misconfigured deploy fails loudly instead of running
+with a default (certificates signed by a key derived from SECRET_KEY, say).
 """
 
 import os
@@ -10,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *
 
-_REQUIRED = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL")
+_REQUIRED = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CERTIFICATE_SIGNING_KEY")
 _missing = [name for name in _REQUIRED if not os.environ.get(name)]
 if _missing:
     raise ImproperlyConfigured(
