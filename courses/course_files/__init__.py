@@ -11,7 +11,10 @@ The folder is named by the course slug (lowercase letters, digits, hyphens)::
         01-pourquoi-partager.md   a lesson: title, summary, duration_minutes;
                                   body = one Markdown block
         01-pourquoi-partager.en.md  English: title, summary; body
-        images/, *.png, .DS_Store   ignored (anything that is not *.md)
+        quiz-05-quiz-fair.yaml    a quiz (YAML, see quiz_files.py): settings and
+                                  question pools; NN shared with the lessons
+        quiz-05-quiz-fair.en.yaml   English: title, intro
+        images/, *.png, .DS_Store   ignored (anything that is not *.md or *.yaml)
 
 `import_course` validates the whole folder first and writes nothing if any file
 is wrong (every error names its file and line); `export_course` writes the live

@@ -1,7 +1,8 @@
 """Write a course back to a folder of Markdown files that `import_course` reads.
 
 The export is of the live (published) pages: `course.md`, one `NN-slug.md` per
-live lesson in tree order, and `.<lang>.md` files for live translations. Markdown
+live lesson and one `quiz-NN-slug.yaml` per live quiz, numbered together in tree
+order, and `.<lang>.md`/`.<lang>.yaml` files for live translations. Markdown
 blocks come out as they are; other blocks are turned into their closest Markdown
 (best effort, reported as warnings when something will not come back the same).
 """
@@ -19,7 +20,9 @@ from wagtail.rich_text import expand_db_html
 import yaml
 
 from courses.models import CoursePage, LessonPage
+from courses.quizzes import QuizPage
 
+from .quiz_files import quiz_translation_yaml, quiz_yaml
 from .reading import FILE_HANDLERS, HANDLED_SUFFIXES, SLUG_RE
 
 
@@ -106,27 +109,47 @@ def _course_files(course: CoursePage, warnings: list[str]) -> list[tuple[str, st
     }
     files = [("course.md", _document(front, course.summary))]
 
-    lessons = list(LessonPage.objects.child_of(course).live().order_by("path"))
-    if len(lessons) > 99:
+    # Lessons and quizzes share the numbering: NN is the position in the course.
+    pages = list(
+        course.get_children()
+        .live()
+        .type(LessonPage, QuizPage)
+        .specific()
+        .order_by("path")
+    )
+    if len(pages) > 99:
         raise CourseExportError(
-            f"{course.slug} has {len(lessons)} lessons; course files number them 01-99"
+            f"{course.slug} has {len(pages)} lessons and quizzes; "
+            "course files number them 01-99"
         )
     names = {}
-    for number, lesson in enumerate(lessons, start=1):
-        name = f"{number:02d}-{lesson.slug}"
-        names[lesson.pk] = name
+    pools: dict[str, str] = {}
+    for number, page in enumerate(pages, start=1):
+        if isinstance(page, QuizPage):
+            name = f"quiz-{number:02d}-{page.slug}"
+            names[page.pk] = name
+            if not SLUG_RE.match(page.slug):
+                warnings.append(
+                    f"{name}.yaml: quiz slug {page.slug!r} is not lowercase letters, "
+                    "digits and hyphens: the folder cannot be imported back as it is"
+                )
+            _check_pools_once(page, f"{name}.yaml", pools, warnings)
+            files.append((f"{name}.yaml", quiz_yaml(page, f"{name}.yaml", warnings)))
+            continue
+        name = f"{number:02d}-{page.slug}"
+        names[page.pk] = name
         if not _is_lesson_name(f"{name}.md"):
             warnings.append(
-                f"{name}.md: lesson slug {lesson.slug!r} is not lowercase letters, "
+                f"{name}.md: lesson slug {page.slug!r} is not lowercase letters, "
                 "digits and hyphens: the folder cannot be imported back as it is"
             )
         front = {
-            "title": lesson.title,
-            "summary": lesson.summary,
-            "duration_minutes": lesson.duration_minutes,
+            "title": page.title,
+            "summary": page.summary,
+            "duration_minutes": page.duration_minutes,
         }
         files.append(
-            (f"{name}.md", _document(front, _body(lesson, f"{name}.md", warnings)))
+            (f"{name}.md", _document(front, _body(page, f"{name}.md", warnings)))
         )
 
     for locale in Locale.objects.exclude(language_code=settings.LANGUAGE_CODE).order_by(
@@ -139,15 +162,33 @@ def _course_files(course: CoursePage, warnings: list[str]) -> list[tuple[str, st
         language = locale.language_code
         front = {"title": translated.title, "objectives": translated.objective_list}
         files.append((f"course.{language}.md", _document(front, translated.summary)))
-        for lesson in lessons:
-            target = lesson.get_translation_or_none(locale)
+        for page in pages:
+            target = page.get_translation_or_none(locale)
             if target is None or not target.live:
                 continue
             target = target.specific
-            name = f"{names[lesson.pk]}.{language}.md"
+            if isinstance(page, QuizPage):
+                name = f"{names[page.pk]}.{language}.yaml"
+                files.append((name, quiz_translation_yaml(target)))
+                continue
+            name = f"{names[page.pk]}.{language}.md"
             front = {"title": target.title, "summary": target.summary}
             files.append((name, _document(front, _body(target, name, warnings))))
     return files
+
+
+def _check_pools_once(
+    quiz: QuizPage, name: str, pools: dict[str, str], warnings: list[str]
+) -> None:
+    """A pool is written where it is drawn; a second draw would define it twice."""
+    for draw in quiz.draws.select_related("pool").order_by("sort_order", "pk"):
+        code = draw.pool.code
+        if code in pools:
+            warnings.append(
+                f"{name}: pool {code!r} is also drawn in {pools[code]}; it is written "
+                "in both files, which the import refuses: keep it in one quiz"
+            )
+        pools.setdefault(code, name)
 
 
 def _is_lesson_name(name: str) -> bool:

@@ -4,8 +4,10 @@ The French (default-locale) course goes under the French catalogue; translations
 are Wagtail translations of it (`copy_for_translation`), under the catalogue of
 their locale. Every import publishes a new revision of each page, so the admin's
 history shows what an import changed and learner records keep pointing at the
-same pages. Lessons that left the folder are unpublished, never deleted: learner
-progress and certificates refer to them.
+same pages. Lessons and quizzes that left the folder are unpublished, never
+deleted: learner progress, attempts and certificates refer to them. A quiz's
+question pools are created or updated by their code, keeping the ids of unchanged
+questions (see `quiz_files.pool_stream_data`).
 """
 
 import os
@@ -18,7 +20,9 @@ from wagtail.models import Locale, Page
 
 from cms.site_structure import ensure_site_structure
 from courses.models import CoursePage, LessonPage, Theme
+from courses.quizzes import QuestionPool, QuizPage, QuizPoolDraw
 
+from .quiz_files import PoolData, pool_stream_data
 from .reading import (
     CourseFileError,
     CourseFolder,
@@ -38,6 +42,9 @@ class TranslationReport:
     lessons_created: list[str] = field(default_factory=list)
     lessons_updated: list[str] = field(default_factory=list)
     lessons_unpublished: list[str] = field(default_factory=list)
+    quizzes_created: list[str] = field(default_factory=list)
+    quizzes_updated: list[str] = field(default_factory=list)
+    quizzes_unpublished: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -49,6 +56,11 @@ class ImportReport:
     lessons_created: list[str] = field(default_factory=list)
     lessons_updated: list[str] = field(default_factory=list)
     lessons_unpublished: list[str] = field(default_factory=list)
+    quizzes_created: list[str] = field(default_factory=list)
+    quizzes_updated: list[str] = field(default_factory=list)
+    quizzes_unpublished: list[str] = field(default_factory=list)
+    pools_created: list[str] = field(default_factory=list)
+    pools_updated: list[str] = field(default_factory=list)
     translations: list[TranslationReport] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -59,9 +71,18 @@ class ImportReport:
             f'course "{self.course.title}" ({url})',
             f"  lessons: {_counts(self)}",
         ]
+        if _has_quizzes(self):
+            lines.append(
+                f"  quizzes: {_counts(self, 'quizzes')}; question pools: "
+                f"{len(self.pools_created)} created, {len(self.pools_updated)} updated"
+            )
         lines += [
             f"  unpublished lesson {slug} (no longer in the folder)"
             for slug in self.lessons_unpublished
+        ]
+        lines += [
+            f"  unpublished quiz {slug} (no longer in the folder)"
+            for slug in self.quizzes_unpublished
         ]
         for translation in self.translations:
             if translation.action == "unpublished":
@@ -70,18 +91,27 @@ class ImportReport:
                     f"(no course.{translation.language}.md)"
                 )
                 continue
-            lines.append(
+            line = (
                 f"  translation {translation.language}: course {translation.action}, "
                 f"lessons: {_counts(translation)}"
             )
+            if _has_quizzes(translation):
+                line += f", quizzes: {_counts(translation, 'quizzes')}"
+            lines.append(line)
         return lines
 
 
-def _counts(report: ImportReport | TranslationReport) -> str:
+def _counts(report: ImportReport | TranslationReport, kind: str = "lessons") -> str:
     return (
-        f"{len(report.lessons_created)} created, "
-        f"{len(report.lessons_updated)} updated, "
-        f"{len(report.lessons_unpublished)} unpublished"
+        f"{len(getattr(report, f'{kind}_created'))} created, "
+        f"{len(getattr(report, f'{kind}_updated'))} updated, "
+        f"{len(getattr(report, f'{kind}_unpublished'))} unpublished"
+    )
+
+
+def _has_quizzes(report: ImportReport | TranslationReport) -> bool:
+    return bool(
+        report.quizzes_created or report.quizzes_updated or report.quizzes_unpublished
     )
 
 
@@ -138,9 +168,15 @@ class _CourseWriter:
         course, created = self.write_course()
         report = ImportReport(course=course, created=created)
         lessons = self.write_lessons(course, report)
+        quizzes = self.write_quizzes(course, report)
+        _order_children(
+            course, [page.pk for _number, page in self.numbered(lessons, quizzes)]
+        )
+        lessons = [_fresh(page) for page in lessons]
+        quizzes = [_fresh(page) for page in quizzes]
         for translation in self.folder.translations.values():
             report.translations.append(
-                self.write_translation(course, lessons, translation)
+                self.write_translation(course, lessons, quizzes, translation)
             )
         report.translations += self.unpublish_dropped_translations(course)
         report.course = _fresh(course)
@@ -196,8 +232,93 @@ class _CourseWriter:
             if slug not in wanted and page.live:
                 page.unpublish()
                 report.lessons_unpublished.append(slug)
-        _order_children(course, [page.pk for page in pages])
-        return [_fresh(page) for page in pages]
+        return pages
+
+    def numbered(
+        self, lessons: list[Page], quizzes: list[Page]
+    ) -> list[tuple[int, Page]]:
+        """Pages paired with their file number, in course order (lessons and quizzes
+        share the numbering; `lessons` and `quizzes` follow the folder's lists)."""
+        pairs = [
+            *(
+                (lesson.number, page)
+                for lesson, page in zip(self.folder.lessons, lessons, strict=True)
+            ),
+            *(
+                (quiz.number, page)
+                for quiz, page in zip(self.folder.quizzes, quizzes, strict=True)
+            ),
+        ]
+        return sorted(pairs, key=lambda pair: pair[0])
+
+    # quizzes
+
+    def write_quizzes(self, course: CoursePage, report: ImportReport) -> list[QuizPage]:
+        existing = {page.slug: page for page in QuizPage.objects.child_of(course)}
+        siblings = set(
+            Page.objects.child_of(course)
+            .not_type(QuizPage)
+            .values_list("slug", flat=True)
+        )
+        pages = []
+        for quiz in self.folder.quizzes:
+            if quiz.slug in siblings:
+                raise ValidationError(
+                    f"{quiz.filename}: the course already has a page {quiz.slug!r} "
+                    "that is not a quiz (an unpublished lesson?); rename the quiz file"
+                )
+            draws = [(self.write_pool(pool, report), pool.draw) for pool in quiz.pools]
+            page = existing.get(quiz.slug)
+            if page is None:
+                page = QuizPage(slug=quiz.slug, locale=course.locale)
+                self.set_quiz_fields(page, quiz.fields, draws)
+                course.add_child(instance=page)
+                report.quizzes_created.append(quiz.slug)
+            else:
+                self.set_quiz_fields(page, quiz.fields, draws)
+                report.quizzes_updated.append(quiz.slug)
+            _publish(page)
+            pages.append(page)
+        wanted = {quiz.slug for quiz in self.folder.quizzes}
+        for slug, page in existing.items():
+            if slug not in wanted and page.live:
+                page.unpublish()
+                report.quizzes_unpublished.append(slug)
+        return pages
+
+    @staticmethod
+    def write_pool(pool: PoolData, report: ImportReport) -> QuestionPool:
+        """Create or update the pool `pool.code`, keeping unchanged questions' ids."""
+        snippet = QuestionPool.objects.filter(code=pool.code).first()
+        existing = list(snippet.questions.raw_data) if snippet is not None else []
+        if snippet is None:
+            snippet = QuestionPool(code=pool.code)
+            report.pools_created.append(pool.code)
+        elif pool.code not in report.pools_updated:
+            report.pools_updated.append(pool.code)
+        snippet.title = pool.title
+        snippet.questions = pool_stream_data(pool, existing)
+        snippet.full_clean()
+        snippet.save()
+        return snippet
+
+    @staticmethod
+    def set_quiz_fields(
+        page: QuizPage,
+        fields: dict,
+        draws: list[tuple[QuestionPool, int]],
+    ) -> None:
+        for name, value in fields.items():
+            setattr(page, name, value)
+        # Reuse the draw rows of pools already drawn: fewer changes in the history.
+        current = {draw.pool_id: draw for draw in page.draws.all()}
+        rows = []
+        for position, (pool, count) in enumerate(draws):
+            row = current.pop(pool.pk, None) or QuizPoolDraw(pool=pool)
+            row.count = count
+            row.sort_order = position
+            rows.append(row)
+        page.draws = rows
 
     @staticmethod
     def set_lesson_fields(page: LessonPage, lesson: LessonData) -> None:
@@ -212,6 +333,7 @@ class _CourseWriter:
         self,
         course: CoursePage,
         lessons: list[LessonPage],
+        quizzes: list[QuizPage],
         translation: CourseTranslation,
     ) -> TranslationReport:
         locale = Locale.objects.get(language_code=translation.language)
@@ -261,8 +383,60 @@ class _CourseWriter:
             if page.translation_key not in wanted:
                 page.unpublish()
                 report.lessons_unpublished.append(page.slug)
-        _order_children(translated, [page.pk for page in translated_lessons])
+        translated_quizzes = self.write_quiz_translations(
+            translated, quizzes, translation.language, report
+        )
+        targets = {
+            page.translation_key: page
+            for page in [*translated_lessons, *translated_quizzes]
+        }
+        _order_children(
+            translated,
+            [
+                targets[page.translation_key].pk
+                for _number, page in self.numbered(lessons, quizzes)
+                if page.translation_key in targets
+            ],
+        )
         return report
+
+    def write_quiz_translations(
+        self,
+        translated_course: CoursePage,
+        quizzes: list[QuizPage],
+        language: str,
+        report: TranslationReport,
+    ) -> list[QuizPage]:
+        """Translated quiz pages: their own title and intro, the quiz's settings and
+        draws (questions stay in their pool's language)."""
+        locale = translated_course.locale
+        translated = []
+        wanted = set()
+        for quiz, page in zip(self.folder.quizzes, quizzes, strict=True):
+            quiz_translation = quiz.translations.get(language)
+            if quiz_translation is None:
+                continue
+            wanted.add(page.translation_key)
+            target = page.get_translation_or_none(locale)
+            if target is None:
+                target = page.copy_for_translation(locale)
+                report.quizzes_created.append(quiz.slug)
+            else:
+                report.quizzes_updated.append(quiz.slug)
+            target = target.specific
+            draws = [
+                (draw.pool, draw.count) for draw in page.draws.order_by("sort_order")
+            ]
+            self.set_quiz_fields(target, quiz.fields, draws)
+            target.title = quiz_translation.title
+            target.intro = quiz_translation.intro
+            _publish(target)
+            translated.append(target)
+        for page in QuizPage.objects.child_of(translated_course).live():
+            if page.translation_key not in wanted:
+                page.unpublish()
+                report.quizzes_unpublished.append(page.slug)
+        return translated
 
     def unpublish_dropped_translations(
         self, course: CoursePage
@@ -277,6 +451,9 @@ class _CourseWriter:
             for page in LessonPage.objects.child_of(translated).live():
                 page.unpublish()
                 report.lessons_unpublished.append(page.slug)
+            for page in QuizPage.objects.child_of(translated).live():
+                page.unpublish()
+                report.quizzes_unpublished.append(page.slug)
             translated.unpublish()
             reports.append(report)
         return reports

@@ -6,7 +6,8 @@ every problem of every file before giving up, so a trainer fixes a folder in one
 pass; `importing.py` only writes what this module has fully validated.
 
 New kinds of file plug into `FILE_HANDLERS`: a name pattern and the function that
-reads such a file into the `CourseFolder` being built.
+reads such a file into the `CourseFolder` being built. Quiz files
+(`quiz-NN-slug.yaml`) are read by `quiz_files.py`.
 """
 
 import os
@@ -25,8 +26,28 @@ import yaml
 from courses.markdown import check_markdown
 from courses.models import CoursePage, LessonPage, Theme
 
-SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
-SLUG_RE = re.compile(rf"^{SLUG_PATTERN}$")
+from .quiz_files import (
+    QuizData,
+    QuizTranslation,
+    check_quizzes,
+    read_quiz,
+    read_quiz_translation,
+)
+from .values import (
+    SLUG_PATTERN,
+    SLUG_RE,
+    InvalidValue,
+    _boolean,
+    _choice,
+    _integer,
+    _objectives,
+    _optional_integer,
+    _optional_text,
+    _text,
+    _text_list,
+    _type_name,
+)
+
 FRONT_MATTER_FENCE = "---"
 
 
@@ -96,6 +117,7 @@ class CourseFolder:
     theme_codes: list[str] = field(default_factory=list)
     lessons: list[LessonData] = field(default_factory=list)
     translations: dict[str, CourseTranslation] = field(default_factory=dict)
+    quizzes: list["QuizData"] = field(default_factory=list)
 
 
 @dataclass
@@ -115,95 +137,6 @@ class Document:
         if item is not None and item < len(self.item_lines.get(key, [])):
             return self.item_lines[key][item]
         return self.key_lines.get(key, 1)
-
-
-class InvalidValue(Exception):
-    """A front-matter value of the wrong type or out of range."""
-
-    def __init__(self, message: str, item: int | None = None):
-        super().__init__(message)
-        self.item = item
-
-
-# --- front-matter value types ------------------------------------------------
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        hint = (
-            f' (put it in quotes: "{value}")'
-            if isinstance(value, int | float) and not isinstance(value, bool)
-            else ""
-        )
-        raise InvalidValue(f"must be text, not {_type_name(value)}{hint}")
-    return value.strip()
-
-
-def _optional_text(value: Any) -> str:
-    return "" if value is None else _text(value)
-
-
-def _integer(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidValue(f"must be a whole number, not {_type_name(value)}")
-    return value
-
-
-def _optional_integer(value: Any) -> int | None:
-    return None if value is None else _integer(value)
-
-
-def _boolean(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise InvalidValue(f"must be true or false, not {_type_name(value)}")
-    return value
-
-
-def _text_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise InvalidValue(
-            f"must be a list (one '- item' per line), not {_type_name(value)}"
-        )
-    items = []
-    for index, item in enumerate(value):
-        if not isinstance(item, str) or not item.strip():
-            raise InvalidValue(
-                f"item {index + 1} must be non-empty text, not {_type_name(item)}",
-                index,
-            )
-        if "\n" in item.strip():
-            raise InvalidValue(f"item {index + 1} must fit on one line", index)
-        items.append(item.strip())
-    return items
-
-
-def _objectives(value: Any) -> str:
-    return "\n".join(_text_list(value))
-
-
-def _choice(*choices: str) -> Callable[[Any], str]:
-    def convert(value: Any) -> str:
-        value = _text(value)
-        if value not in choices:
-            raise InvalidValue(f"must be one of {', '.join(choices)} (got {value!r})")
-        return value
-
-    return convert
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "empty"
-    return {
-        bool: "true/false",
-        int: "a number",
-        float: "a number",
-        str: "text",
-        list: "a list",
-        dict: "a mapping",
-    }.get(type(value), type(value).__name__)
 
 
 @dataclass(frozen=True)
@@ -267,6 +200,8 @@ class CourseFolderReader:
         self.seen_course_file = False
         self.lesson_files: set[str] = set()
         self.translated_course_files: set[str] = set()
+        self.quiz_files: set[str] = set()
+        self.quiz_translations: list[tuple[str, re.Match[str], QuizTranslation]] = []
 
     # errors
 
@@ -560,6 +495,7 @@ class CourseFolderReader:
                     summary=fields["summary"],
                     body=document.body,
                 )
+        check_quizzes(self)
 
     def check_themes(self, document: Document) -> None:
         """Report theme codes missing from the Theme table, at their list line."""
@@ -689,8 +625,7 @@ def read_lesson_translation(
 
 FileHandler = Callable[[CourseFolderReader, str, str, re.Match[str]], None]
 
-# Every course file kind: a full-name pattern and its reader. The quiz files
-# (`quiz-NN-slug.md|yaml`) plug in here; add their suffix to HANDLED_SUFFIXES.
+# Every course file kind: a full-name pattern and its reader.
 FILE_HANDLERS: dict[re.Pattern[str], FileHandler] = {
     re.compile(r"course\.md"): read_course_file,
     re.compile(r"course\.(?P<language>[a-z]{2})\.md"): read_course_translation,
@@ -698,11 +633,17 @@ FILE_HANDLERS: dict[re.Pattern[str], FileHandler] = {
     re.compile(
         rf"(?P<number>\d\d)-(?P<slug>{SLUG_PATTERN})\.(?P<language>[a-z]{{2}})\.md"
     ): read_lesson_translation,
+    re.compile(rf"quiz-(?P<number>\d\d)-(?P<slug>{SLUG_PATTERN})\.yaml"): read_quiz,
+    re.compile(
+        rf"quiz-(?P<number>\d\d)-(?P<slug>{SLUG_PATTERN})\.(?P<language>[a-z]{{2}})\.yaml"
+    ): read_quiz_translation,
 }
 # Files with these suffixes must match a pattern above; any other file is ignored.
-HANDLED_SUFFIXES = (".md",)
+# (.yml is listed so that a misnamed quiz file is reported, not silently skipped.)
+HANDLED_SUFFIXES = (".md", ".yaml", ".yml")
 EXPECTED_FILES = (
-    "expected course.md, course.en.md, NN-lesson-slug.md or NN-lesson-slug.en.md "
+    "expected course.md, course.en.md, NN-lesson-slug.md, NN-lesson-slug.en.md, "
+    "quiz-NN-quiz-slug.yaml or quiz-NN-quiz-slug.en.yaml "
     "(NN: two digits; slug: lowercase letters, digits and hyphens)"
 )
 
