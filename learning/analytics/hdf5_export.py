@@ -47,14 +47,15 @@ Progress = Callable[[str, int, int], None]
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str  # id (36 ASCII bytes), text (variable-length UTF-8), time, int8, float
+    kind: str  # id (36 ASCII bytes), text (fixed-width UTF-8), time, int8, float
     readme: str
+    width: int = 64  # bytes, for text: fixed width keeps memory flat and compresses
 
     @property
     def dtype(self):
         return {
             "id": np.dtype("S36"),
-            "text": h5py.string_dtype("utf-8"),
+            "text": h5py.string_dtype("utf-8", self.width),
             "time": np.dtype("int64"),
             "int8": np.dtype("int8"),
             "float": np.dtype("float64"),
@@ -77,12 +78,13 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
                 "Pseudonymous actor: the opaque account name, or 'sha1:<hex>' of "
                 "another identifier. Never an e-mail address.",
             ),
-            Column("verb", "text", "Verb IRI (ADL vocabulary)."),
-            Column("activity_id", "text", "IRI of the statement's object."),
+            Column("verb", "text", "Verb IRI (ADL vocabulary).", 200),
+            Column("activity_id", "text", "IRI of the statement's object.", 500),
             Column(
                 "parent_activity_id",
                 "text",
                 "IRI of the first context parent (the course of a lesson); empty if none.",
+                500,
             ),
             Column(
                 "registration",
@@ -110,7 +112,7 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
         [
             Column("id", "id", "Enrolment id = xAPI registration (UUID)."),
             Column("actor", "text", "Pseudonymous learner id (as in statements)."),
-            Column("course_activity_id", "text", "IRI of the course activity."),
+            Column("course_activity_id", "text", "IRI of the course activity.", 500),
             Column("status", "text", "'active' or 'completed'."),
             Column("enrolled_at", "time", "Enrolment time."),
             Column("completed_at", "time", "Course completion time."),
@@ -122,7 +124,7 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
         [
             Column("enrollment_id", "id", "Enrolment id = xAPI registration (UUID)."),
             Column("actor", "text", "Pseudonymous learner id (as in statements)."),
-            Column("lesson_activity_id", "text", "IRI of the lesson activity."),
+            Column("lesson_activity_id", "text", "IRI of the lesson activity.", 500),
             Column("opened_at", "time", "First opening of the lesson."),
             Column("completed_at", "time", "Lesson completion time."),
         ],
@@ -270,7 +272,7 @@ class Hdf5Table:
                 chunks=(chunk_rows,),
                 compression="gzip",
                 compression_opts=4,
-                shuffle=column.kind != "text",
+                shuffle=column.kind not in ("text", "id"),
             )
             dataset.attrs["README"] = column.description
             if column.kind == "time":
@@ -287,7 +289,10 @@ class Hdf5Table:
             if column.kind == "id":
                 array = np.array([v.encode("ascii") for v in values], dtype="S36")
             elif column.kind == "text":
-                array = np.array(values, dtype=object)
+                array = np.array(
+                    [v.encode("utf-8")[: column.width] for v in values],
+                    dtype=column.dtype,
+                )
             else:
                 array = np.array(values, dtype=column.dtype)
             dataset.resize((self.rows,))
