@@ -19,6 +19,7 @@ import json
 import logging
 import socket
 import threading
+import time
 from contextlib import contextmanager
 from datetime import timedelta
 from functools import partial
@@ -60,17 +61,34 @@ def queue_for_forwarding(rows) -> None:
         transaction.on_commit(partial(enqueue_drain, destination_id), robust=True)
 
 
-def enqueue_drain(destination_id: int, *, delay: timedelta | None = None) -> None:
-    """Queue a drain job; never raises (Redis down must not fail a learner action)."""
+def xapi_queue():
+    """The RQ queue forwarding jobs go to (tests swap it for a real worker's)."""
     import django_rq
 
+    # We enqueue from our own on_commit callback already: no second deferral.
+    return django_rq.get_queue(QUEUE, commit_mode="auto")
+
+
+# When Redis is unreachable, stop trying for a while: each attempt can block a
+# learner's request for the client's connect retries.
+REDIS_PAUSE = 30.0
+_redis_down_until = 0.0
+
+
+def enqueue_drain(destination_id: int, *, delay: timedelta | None = None) -> None:
+    """Queue a drain job; never raises (Redis down must not fail a learner action)."""
+    global _redis_down_until
+    if time.monotonic() < _redis_down_until:
+        return  # the outbox row waits for forward_statements or a later job
     try:
-        queue = django_rq.get_queue(QUEUE)
+        queue = xapi_queue()
         if delay and queue.is_async:
             queue.enqueue_in(delay, drain_destination, destination_id)
         elif not delay:
             queue.enqueue(drain_destination, destination_id)
     except Exception:
+        # The outbox row waits: log, and let the learner's action succeed.
+        _redis_down_until = time.monotonic() + REDIS_PAUSE
         logger.warning("xAPI forwarding: could not enqueue a drain job", exc_info=True)
 
 

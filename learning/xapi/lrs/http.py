@@ -231,7 +231,7 @@ def check_params(xreq: XAPIRequest, allowed: set[str], required=()) -> None:
 
 
 def bool_param(xreq: XAPIRequest, name: str) -> bool:
-    value = xreq.params.get(name, "false")
+    value = xreq.params.get(name, "false").lower()  # tincan sends "True"
     if value not in ("true", "false"):
         raise XAPIValidationError(f"{name}: must be true or false")
     return value == "true"

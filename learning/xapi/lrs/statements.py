@@ -486,8 +486,10 @@ def _filtered(xreq: XAPIRequest, params: dict, bound):
 
 
 def _page(xreq: XAPIRequest, params: dict, *, bound, after=None) -> HttpResponse:
+    params = dict(params)
     for name in ("related_activities", "related_agents", "ascending", "attachments"):
-        if params.get(name, "false") not in ("true", "false"):
+        params[name] = params.get(name, "false").lower()  # tincan sends "True"
+        if params[name] not in ("true", "false"):
             raise XAPIValidationError(f"{name}: must be true or false")
     fmt = params.get("format", "exact")
     if fmt not in ("ids", "exact", "canonical"):
