@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "learning",
     "learning.xapi",
     "learning.certificates",
+    "learning.compliance",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -308,3 +309,17 @@ LOGGING["loggers"].update(
     {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")}
 )
 # ----------------------------- end of certificates -----------------------------
+
+# ---------------------------------------------------------------------------
+# Training compliance (owned by learning/compliance/): dashboards at
+# /compliance/, reminders, the access-gate API at /api/v1/compliance/.
+# See README "Compliance".
+# ---------------------------------------------------------------------------
+# Hour (local time, 0-23) of the daily reminder job run by `manage.py rqcron
+# learning.compliance.cron` (started by `make worker`).
+COMPLIANCE_REMINDER_HOUR = env.int("COMPLIANCE_REMINDER_HOUR", default=7)
+# Weekday of the managers' digest (0 = Monday).
+COMPLIANCE_DIGEST_WEEKDAY = env.int("COMPLIANCE_DIGEST_WEEKDAY", default=0)
+# People per page in the dashboard's person list.
+COMPLIANCE_PAGE_SIZE = env.int("COMPLIANCE_PAGE_SIZE", default=50)
+# ------------------------------ end of compliance ------------------------------

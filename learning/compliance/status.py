@@ -1,0 +1,289 @@
+"""A person's standing on a requirement: the one status function used everywhere.
+
+`evaluate()` is the rule, a pure function of the facts. `standings()` gathers the
+facts for many people and requirements in a fixed number of queries (no query per
+person) and applies `evaluate()`; `standing()` is the same for one person. The
+dashboard, the exports, the reminders and the gate API all go through them.
+
+Dates come from certificates (completion date, validity), never from progress
+rows: only a current certificate (neither revoked nor superseded) counts.
+
+The rule, first match wins:
+
+1. a certificate still valid today: `expiring` when its expiry is within the
+   requirement's reminder window, `compliant` otherwise;
+2. a certificate that has lapsed: `expired` (even while renewing: not cleared);
+3. never certified, due date passed: `overdue`;
+4. never certified, enrolled in an acceptable course: `in_progress`;
+5. never certified, not started: `due`.
+
+The due date is the date the person joined the requirement's target unit (or,
+when the requirement applies through a group, the account's creation date) plus
+the requirement's due period; no due period means no deadline.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.utils import timezone
+from wagtail.models import Page
+
+from dateutil.relativedelta import relativedelta
+
+from learning.certificates.models import Certificate
+from learning.models import Enrollment, EnrollmentStatus
+
+from .models import CLEARED_STATUSES, ComplianceStatus, Membership, Requirement
+from .units import UnitTree
+
+
+@dataclass(frozen=True)
+class CertificateFacts:
+    id: int
+    code: str
+    course_id: int
+    completed_at: datetime
+    valid_until: date | None
+
+
+@dataclass(frozen=True)
+class Standing:
+    """The status of one person on one requirement, with the dates behind it."""
+
+    user_id: int
+    requirement_id: int
+    status: ComplianceStatus
+    valid_until: date | None = None
+    completed_at: datetime | None = None
+    certificate_id: int | None = None
+    certificate_code: str | None = None
+    due_date: date | None = None
+    applies: bool = True
+
+    @property
+    def cleared(self) -> bool:
+        return self.status in CLEARED_STATUSES
+
+    @property
+    def verification_url(self) -> str | None:
+        if not self.certificate_code:
+            return None
+        return f"{settings.SITE_BASE_URL}/certificates/verify/{self.certificate_code}/"
+
+    @property
+    def status_label(self) -> str:
+        return ComplianceStatus(self.status).label
+
+
+def expiry(requirement: Requirement, certificate: CertificateFacts) -> date | None:
+    """Last valid day: the requirement's validity if set, else the certificate's."""
+    if requirement.validity_months:
+        completed = timezone.localdate(certificate.completed_at)
+        return completed + relativedelta(months=requirement.validity_months)
+    return certificate.valid_until
+
+
+def evaluate(
+    requirement: Requirement,
+    *,
+    user_id: int,
+    certificates: Iterable[CertificateFacts],
+    enrolled: bool,
+    start: date | None,
+    today: date,
+    applies: bool = True,
+) -> Standing:
+    """The status rule (see the module docstring); a pure function of its arguments."""
+    best, best_expiry = None, None
+    for certificate in certificates:
+        until = expiry(requirement, certificate)
+        key = (date.max if until is None else until, certificate.completed_at)
+        if best is None or key > (
+            date.max if best_expiry is None else best_expiry,
+            best.completed_at,
+        ):
+            best, best_expiry = certificate, until
+    due_date = (
+        start + timedelta(days=requirement.due_days)
+        if start is not None and requirement.due_days is not None
+        else None
+    )
+    common = {
+        "user_id": user_id,
+        "requirement_id": requirement.pk,
+        "due_date": due_date,
+        "applies": applies,
+    }
+    if best is not None:
+        certificate = {
+            "valid_until": best_expiry,
+            "completed_at": best.completed_at,
+            "certificate_id": best.id,
+            "certificate_code": best.code,
+        }
+        if best_expiry is None or best_expiry >= today:
+            expiring = (
+                best_expiry is not None
+                and (best_expiry - today).days <= requirement.reminder_days
+            )
+            status = (
+                ComplianceStatus.EXPIRING if expiring else ComplianceStatus.COMPLIANT
+            )
+        else:
+            status = ComplianceStatus.EXPIRED
+        return Standing(status=status, **certificate, **common)
+    if due_date is not None and today > due_date:
+        return Standing(status=ComplianceStatus.OVERDUE, **common)
+    if enrolled:
+        return Standing(status=ComplianceStatus.IN_PROGRESS, **common)
+    return Standing(status=ComplianceStatus.DUE, **common)
+
+
+def _acceptable_course_ids(requirements: list[Requirement]) -> dict[int, set[int]]:
+    """Per requirement, its courses' page ids in every language (one query)."""
+    keys: dict[int, set] = {}
+    for requirement in requirements:
+        keys[requirement.pk] = {c.translation_key for c in requirement.courses.all()}
+    all_keys = set().union(*keys.values()) if keys else set()
+    pages_by_key: dict = defaultdict(set)
+    for pk, key in Page.objects.filter(translation_key__in=all_keys).values_list(
+        "pk", "translation_key"
+    ):
+        pages_by_key[key].add(pk)
+    return {
+        rid: set().union(*(pages_by_key[k] for k in ks)) if ks else set()
+        for rid, ks in keys.items()
+    }
+
+
+def prefetched(requirements: Iterable[Requirement]) -> list[Requirement]:
+    """The requirements with their courses, units and groups (three queries)."""
+    pks = [r.pk for r in requirements]
+    return list(
+        Requirement.objects.filter(pk__in=pks)
+        .prefetch_related("courses", "units", "groups")
+        .order_by("title")
+    )
+
+
+def standings(
+    users: QuerySet,
+    requirements: Iterable[Requirement],
+    *,
+    today: date | None = None,
+    tree: UnitTree | None = None,
+    only_applicable: bool = True,
+) -> dict[tuple[int, int], Standing]:
+    """Standings keyed by (user id, requirement id), in a bounded number of queries.
+
+    `users` is a queryset (used as a subquery, never as a list of ids, so it
+    scales to tens of thousands of people). With `only_applicable`, pairs where
+    the requirement does not apply to the person are left out; without it,
+    they are evaluated as if it applied, with no due date.
+    """
+    today = today or timezone.localdate()
+    requirements = prefetched(requirements)
+    if not requirements:
+        return {}
+    tree = tree or UnitTree.load()
+    user_ids_qs = users.values("pk")
+    courses = _acceptable_course_ids(requirements)
+    all_courses = set().union(*courses.values())
+
+    # Who each requirement applies to, and since when.
+    targets = {
+        r.pk: tree.descendants(u.pk for u in r.units.all()) for r in requirements
+    }
+    group_ids = {r.pk: {g.pk for g in r.groups.all()} for r in requirements}
+    joined: dict[tuple[int, int], date] = {}  # (user, requirement) -> start
+    all_users: set[int] = set()
+    for user_id, unit_id, joined_at in Membership.objects.filter(
+        user__in=user_ids_qs
+    ).values_list("user_id", "unit_id", "joined_at"):
+        all_users.add(user_id)
+        for r in requirements:
+            if unit_id in targets[r.pk]:
+                key = (user_id, r.pk)
+                if key not in joined or joined_at < joined[key]:
+                    joined[key] = joined_at
+    wanted_groups = set().union(*group_ids.values())
+    in_groups: dict[int, set[int]] = defaultdict(set)
+    date_joined: dict[int, date] = {}
+    if wanted_groups or not only_applicable:
+        for user_id, when in users.values_list("pk", "date_joined"):
+            date_joined[user_id] = timezone.localdate(when)
+        all_users.update(date_joined)
+    if wanted_groups:
+        through = get_user_model().groups.through
+        for user_id, group_id in through.objects.filter(
+            user__in=user_ids_qs, group_id__in=wanted_groups
+        ).values_list("user_id", "group_id"):
+            in_groups[user_id].add(group_id)
+
+    # What they did: current certificates and open enrolments in those courses.
+    certificates: dict[int, list[CertificateFacts]] = defaultdict(list)
+    for row in (
+        Certificate.objects.current()
+        .filter(enrollment__user__in=user_ids_qs, course_id__in=all_courses)
+        .values_list(
+            "enrollment__user_id",
+            "pk",
+            "code",
+            "course_id",
+            "completed_at",
+            "valid_until",
+        )
+    ):
+        certificates[row[0]].append(CertificateFacts(*row[1:]))
+    enrolled: dict[int, set[int]] = defaultdict(set)
+    for user_id, course_id in Enrollment.objects.filter(
+        user__in=user_ids_qs, course_id__in=all_courses, status=EnrollmentStatus.ACTIVE
+    ).values_list("user_id", "course_id"):
+        enrolled[user_id].add(course_id)
+
+    result: dict[tuple[int, int], Standing] = {}
+    for r in requirements:
+        accepted = courses[r.pk]
+        for user_id in all_users:
+            start = joined.get((user_id, r.pk))
+            via_group = bool(in_groups.get(user_id, set()) & group_ids[r.pk])
+            if start is None and via_group:
+                start = date_joined.get(user_id)
+            applies = (user_id, r.pk) in joined or via_group
+            if not applies and only_applicable:
+                continue
+            result[(user_id, r.pk)] = evaluate(
+                r,
+                user_id=user_id,
+                certificates=[
+                    c for c in certificates.get(user_id, ()) if c.course_id in accepted
+                ],
+                enrolled=bool(enrolled.get(user_id, set()) & accepted),
+                start=start if applies else None,
+                today=today,
+                applies=applies,
+            )
+    return result
+
+
+def standing(user, requirement: Requirement, *, today: date | None = None) -> Standing:
+    """One person's standing on one requirement (evaluated even if it does not apply)."""
+    users = get_user_model().objects.filter(pk=user.pk)
+    found = standings(users, [requirement], today=today, only_applicable=False)
+    return found.get(
+        (user.pk, requirement.pk),
+        evaluate(
+            requirement,
+            user_id=user.pk,
+            certificates=(),
+            enrolled=False,
+            start=None,
+            today=today or timezone.localdate(),
+            applies=False,
+        ),
+    )
