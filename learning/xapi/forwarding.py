@@ -119,11 +119,14 @@ class TinCanBackend:
     def __init__(self, destination: Destination):
         from tincan import RemoteLRS
 
+        credentials = {}
+        if destination.username:
+            credentials = {
+                "username": destination.username,
+                "password": destination.password,
+            }
         self.lrs = RemoteLRS(
-            endpoint=destination.endpoint,
-            version="1.0.3",
-            username=destination.username or None,
-            password=destination.password or None,
+            endpoint=destination.endpoint, version="1.0.3", **credentials
         )
 
     def _post(self, statements: list[dict]):

@@ -21,6 +21,7 @@ __all__ = [
     "LRSClient",
     "OutboxEntry",
     "StatementRelation",
+    "ensure_demo_client",
 ]
 
 
@@ -297,3 +298,20 @@ class OutboxEntry(models.Model):
 
     def __str__(self):
         return f"{self.destination_id}: {self.statement_id}"
+
+
+# The demo's LRS client (README, "Learning Record Store"). Demo only: never use
+# these credentials on a real deployment.
+DEMO_CLIENT = ("Demo content", "atelier-demo", "atelier-demo-secret")
+
+
+def ensure_demo_client() -> str:
+    """Create the demo LRS client if missing (idempotent); returns a status line."""
+    name, key, secret = DEMO_CLIENT
+    client, created = LRSClient.objects.get_or_create(
+        key=key, defaults={"name": name, "scopes": [Scope.ALL]}
+    )
+    if created:
+        client.set_secret(secret)
+        client.save(update_fields=["secret_hash"])
+    return f"LRS client {key}: {'created' if created else 'kept'}"

@@ -1,0 +1,172 @@
+"""Admin screens for the LRS: client credentials and forwarding destinations.
+
+Destinations are listed with their health (backlog, oldest pending statement,
+consecutive failures, last error) so an admin sees at a glance why an external
+LRS is behind; unticking "paused" resumes a destination.
+"""
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail import hooks
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from .lrs.models import Destination, LRSClient, Scope
+
+
+class LinesField(forms.CharField):
+    """A list of strings edited one per line."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value):
+        return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+class LRSClientForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        label=gettext_lazy("scopes"),
+        choices=Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    new_secret = forms.BooleanField(
+        label=gettext_lazy("Generate a new secret"),
+        required=False,
+        help_text=gettext_lazy("The new secret is shown once, after saving."),
+    )
+
+    class Meta:
+        model = LRSClient
+        fields = ["name", "scopes", "is_active"]
+
+
+class ClientCreateView(generic.CreateView):
+    def save_instance(self):
+        client = self.form.save(commit=False)
+        client.key = LRSClient.generate_key()
+        self.secret = LRSClient.generate_secret()
+        client.set_secret(self.secret)
+        client.save()
+        return client
+
+    def get_success_message(self, instance):
+        return _("LRS client “%(name)s” created. Key: %(key)s — secret: %(secret)s") % {
+            "name": instance.name,
+            "key": instance.key,
+            "secret": self.secret,
+        }
+
+
+class ClientEditView(generic.EditView):
+    secret = None
+
+    def save_instance(self):
+        client = self.form.save(commit=False)
+        if self.form.cleaned_data.get("new_secret"):
+            self.secret = LRSClient.generate_secret()
+            client.set_secret(self.secret)
+        client.save()
+        return client
+
+    def get_success_message(self):
+        if self.secret:
+            return _("New secret for “%(name)s”: %(secret)s") % {
+                "name": self.object.name,
+                "secret": self.secret,
+            }
+        return super().get_success_message()
+
+
+class LRSClientViewSet(ModelViewSet):
+    model = LRSClient
+    icon = "key"
+    menu_label = gettext_lazy("LRS clients")
+    add_view_class = ClientCreateView
+    edit_view_class = ClientEditView
+    copy_view_enabled = False
+    list_display = ["name", "key", "scopes", "is_active", "created_at"]
+    search_fields = ["name", "key"]
+
+    def get_form_class(self, for_update=False):
+        return LRSClientForm
+
+
+class DestinationForm(forms.ModelForm):
+    verbs = LinesField(
+        label=gettext_lazy("only these verbs"),
+        required=False,
+        help_text=gettext_lazy("One verb IRI per line; empty forwards every verb."),
+    )
+    activity_prefixes = LinesField(
+        label=gettext_lazy("only these courses or activities"),
+        required=False,
+        help_text=gettext_lazy(
+            "One activity IRI (or its beginning) per line, matched against the "
+            "object and its parent activities; empty forwards everything."
+        ),
+    )
+    password = forms.CharField(
+        label=gettext_lazy("password"),
+        required=False,
+        widget=forms.PasswordInput(render_value=True),
+    )
+
+    class Meta:
+        model = Destination
+        fields = [
+            "name",
+            "endpoint",
+            "username",
+            "password",
+            "verbs",
+            "activity_prefixes",
+            "batch_size",
+            "is_active",
+            "paused",
+        ]
+
+
+class DestinationIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().with_health()
+
+
+class DestinationViewSet(ModelViewSet):
+    model = Destination
+    icon = "upload"
+    menu_label = gettext_lazy("Forwarding")
+    index_view_class = DestinationIndexView
+    copy_view_enabled = False
+    list_display = [
+        "name",
+        "endpoint",
+        "is_active",
+        "paused",
+        Column("backlog", label=gettext_lazy("backlog")),
+        Column("oldest_pending", label=gettext_lazy("oldest pending")),
+        "failure_count",
+        "last_success_at",
+        "last_error",
+    ]
+
+    def get_form_class(self, for_update=False):
+        return DestinationForm
+
+
+class LRSViewSetGroup(ViewSetGroup):
+    menu_label = gettext_lazy("Learning Record Store")
+    menu_icon = "list-ul"
+    items = (LRSClientViewSet, DestinationViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_lrs_viewsets():
+    return LRSViewSetGroup()
