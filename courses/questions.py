@@ -5,12 +5,13 @@ plain dict (`snapshot`) that is stored with an attempt, so an attempt can be
 reviewed and re-scored exactly even after the pool is edited.
 """
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.documents.blocks import DocumentChooserBlock
 
 from .blocks import MarkdownBlock
 
@@ -202,6 +203,199 @@ class MatchingQuestionBlock(BaseQuestionBlock):
         label = _("Matching")
 
 
+def answer_kind_choices() -> list[tuple[str, str]]:
+    """The kinds of data-exercise answers (imported lazily: h5py loads on use)."""
+    from .hdf5.answers import ANSWER_KINDS
+
+    return [(kind, label) for kind, (label, _type) in ANSWER_KINDS.items()]
+
+
+# Kinds that name an attribute: its value, or the dataset that lacks it.
+ATTRIBUTE_KINDS = {"attribute", "missing_attribute"}
+
+
+class ComputedAnswerBlock(blocks.CharBlock):
+    """A value the question computes when it is saved: shown, never typed in."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, max_length=500, **kwargs)
+        self.field.widget.attrs["readonly"] = "readonly"
+
+
+def _finite_number(text: str) -> Decimal | None:
+    try:
+        number = Decimal(text)
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def _plain_decimal(number: Decimal) -> str:
+    """1650 as "1650", not "1.65E+3" (what Decimal.normalize() would print)."""
+    return format(number.normalize(), "f")
+
+
+def _shape_spellings(shape: str) -> list[str]:
+    """ "3 × 4" is also accepted as "3x4", "3 x 4", "(3, 4)" and "3, 4"."""
+    sizes = [part.strip() for part in shape.split("×")]
+    spellings = [
+        " × ".join(sizes),
+        "×".join(sizes),
+        "x".join(sizes),
+        " x ".join(sizes),
+        ", ".join(sizes),
+        ",".join(sizes),
+        f"({', '.join(sizes)}{',' if len(sizes) == 1 else ''})",
+    ]
+    return list(dict.fromkeys(spellings))
+
+
+class Hdf5QuestionBlock(BaseQuestionBlock):
+    """A data exercise: the answer is read from an HDF5 file when the trainer saves.
+
+    h5py reads the file once, at authoring time (`clean`), and the answer is
+    stored in the block; the snapshot is then a plain numeric or short-text
+    question, so scoring, xAPI interactions, review and the no-leak rule are
+    those of the other types, and the file is never opened during a quiz.
+    """
+
+    document = DocumentChooserBlock(
+        label=_("HDF5 file"), help_text=_("An .h5 or .hdf5 document.")
+    )
+    kind = blocks.ChoiceBlock(
+        label=_("what the learner reads from the file"),
+        choices=answer_kind_choices,
+        default="attribute",
+    )
+    path = blocks.CharBlock(
+        label=_("path of the dataset or group"),
+        max_length=300,
+        default="/",
+        help_text=_("For example /measurements/temperature."),
+    )
+    attribute = blocks.CharBlock(
+        label=_("attribute name"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "For “value of an attribute” and “which dataset lacks an attribute”."
+        ),
+    )
+    decimals = blocks.IntegerBlock(
+        label=_("decimals"),
+        default=2,
+        min_value=0,
+        max_value=10,
+        help_text=_("Rounding of a mean, minimum, maximum or sum."),
+    )
+    tolerance = blocks.DecimalBlock(
+        label=_("tolerance (±)"),
+        decimal_places=6,
+        min_value=0,
+        default=0,
+        help_text=_("Accepted distance from the answer, for numbers."),
+    )
+    unit = blocks.CharBlock(label=_("unit"), required=False, max_length=50)
+    answer = ComputedAnswerBlock(
+        label=_("answer read from the file"),
+        help_text=_("Computed from the file when you save; not editable."),
+    )
+    question_type = "hdf5"
+
+    def compute(self, value):
+        """The ComputedAnswer for this question; ValidationError if impossible."""
+        from .hdf5.inspect import Hdf5FileError
+        from .hdf5.viewer import compute_document_answer
+
+        document, kind = value.get("document"), value.get("kind")
+        if kind in ATTRIBUTE_KINDS and not value.get("attribute"):
+            raise StructBlockValidationError(
+                {"attribute": ValidationError(_("Name the attribute."))}
+            )
+        options = {"decimals": value.get("decimals") or 0}
+        if value.get("attribute"):
+            options["name"] = value["attribute"]
+        try:
+            computed = compute_document_answer(
+                document, kind, value.get("path") or "/", **options
+            )
+        except (Hdf5FileError, OSError, ValueError) as error:
+            message = getattr(error, "message", None) or str(error)
+            raise StructBlockValidationError(
+                non_block_errors=[
+                    ValidationError(
+                        _("This question cannot be answered from the file: %(error)s")
+                        % {"error": message}
+                    )
+                ]
+            ) from error
+        text = str(computed.value)
+        if not text.strip() or len(text) > 200:
+            raise StructBlockValidationError(
+                non_block_errors=[
+                    ValidationError(
+                        _(
+                            "The answer read from the file is empty or longer than "
+                            "200 characters: ask about another object."
+                        )
+                    )
+                ]
+            )
+        return computed
+
+    def clean(self, value):
+        value = super().clean(value)
+        value["answer"] = str(self.compute(value).value)
+        return value
+
+    def is_numeric(self, value) -> bool:
+        from .hdf5.answers import ANSWER_KINDS, NUMERIC
+
+        kind, answer = value["kind"], str(value["answer"] or "")
+        if ANSWER_KINDS.get(kind, ("", ""))[1] == NUMERIC:
+            return True
+        return kind == "attribute" and _finite_number(answer) is not None
+
+    def snapshot(self, value) -> dict:
+        answer = str(value["answer"] or "")
+        document = value.get("document")
+        shown = {
+            **super().snapshot(value),
+            "source": {
+                "document": document.pk if document is not None else None,
+                "kind": value["kind"],
+                "path": value["path"],
+            },
+        }
+        if self.is_numeric(value):
+            number = _finite_number(answer) or Decimal(0)
+            return {
+                **shown,
+                "type": "numeric",
+                "value": _plain_decimal(number),
+                "tolerance": _plain_decimal(Decimal(value["tolerance"] or 0)),
+                "unit": value["unit"] or "",
+            }
+        accepted = [answer]
+        if value["kind"] == "shape":
+            accepted = _shape_spellings(answer)
+        elif value["kind"] == "missing_attribute":
+            accepted = list(
+                dict.fromkeys([answer, answer.lstrip("/"), answer.rsplit("/", 1)[-1]])
+            )
+        return {
+            **shown,
+            "type": "short_text",
+            "accepted": accepted,
+            "case_sensitive": False,
+            "accent_sensitive": True,
+        }
+
+    class Meta:
+        icon = "folder-open-inverse"
+        label = _("HDF5 data exercise")
+
+
 class QuestionsBlock(blocks.StreamBlock):
     single_choice = SingleChoiceQuestionBlock()
     multiple_choice = MultipleChoiceQuestionBlock()
@@ -210,6 +404,7 @@ class QuestionsBlock(blocks.StreamBlock):
     short_text = ShortTextQuestionBlock()
     ordering = OrderingQuestionBlock()
     matching = MatchingQuestionBlock()
+    hdf5 = Hdf5QuestionBlock()
 
 
 def snapshot_question(bound_block) -> dict:
