@@ -809,3 +809,44 @@ def test_export_warns_about_pool_drawn_twice(site_structure, tmp_path):
         "keep it in one quiz"
     ]
     assert LessonPage.objects.count() == 4
+
+
+# --- the demo content -------------------------------------------------------------
+
+
+def test_snds_final_assessment_imports_as_specified(site_structure, settings, learner):
+    """The SNDS course ends with its final assessment: 15+ questions in pools,
+    about 10 drawn per attempt, pass mark 80, 3 attempts, feedback on every question."""
+    from learning import progress
+    from learning.quiz.attempts import start_attempt
+
+    course = import_course(
+        settings.COURSE_CONTENT_DIR / "acces-snds-formation-obligatoire"
+    )
+    quiz = QuizPage.objects.child_of(course).get()
+
+    assert course.get_children().order_by("path").last().pk == quiz.pk
+    assert (quiz.pass_mark, quiz.max_attempts, quiz.required) == (80, 3, True)
+    assert quiz.feedback_mode == "after_each_attempt"
+    assert quiz.get_translation(english()).specific.title == "Final assessment"
+    draws = list(quiz.draws.select_related("pool"))
+    assert 4 <= len(draws) <= 5
+    assert all(draw.count < len(draw.pool.questions) for draw in draws)
+    assert sum(len(draw.pool.questions) for draw in draws) >= 15
+    assert 9 <= quiz.question_count <= 11
+    blocks = [block for draw in draws for block in draw.pool.questions]
+    assert len({block.block_type for block in blocks}) >= 5
+    assert all(block.value["feedback"].strip() for block in blocks)
+
+    attempt = start_attempt(progress.enrol(learner, course), quiz)
+    assert len(attempt.questions) == quiz.question_count
+
+
+def test_fair_formative_quiz_imports(site_structure, settings):
+    """The FAIR course has a short optional quiz drawing its whole pool."""
+    course = import_course(settings.COURSE_CONTENT_DIR / "principes-fair")
+    quiz = QuizPage.objects.child_of(course).get()
+
+    assert quiz.required is False
+    draw = quiz.draws.select_related("pool").get()
+    assert 5 <= draw.count == len(draw.pool.questions) <= 6
