@@ -149,3 +149,54 @@ def certificates_for(user) -> list[Certificate]:
         Certificate.objects.for_user(user).select_related("superseded_by"),
         key=lambda c: (c.is_revoked or c.superseded_by_id is not None, -c.pk),
     )
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("In progress")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class CertificateExport(models.Model):
+    """A ZIP of every certificate PDF of a course, built by a job that reports progress."""
+
+    course = models.ForeignKey(
+        "courses.CoursePage",
+        verbose_name=_("course"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ExportStatus.choices,
+        default=ExportStatus.PENDING,
+    )
+    done = models.PositiveIntegerField(_("certificates added"), default=0)
+    total = models.PositiveIntegerField(_("certificates to add"), default=0)
+    file = models.FileField(
+        _("ZIP file"), upload_to="certificates/exports/", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("certificate export")
+        verbose_name_plural = _("certificate exports")
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return f"{self.course} — {self.requested_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == ExportStatus.DONE:
+            return 100
+        return round(100 * self.done / self.total) if self.total else 0

@@ -10,14 +10,16 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from cms.roles import MANAGERS
+from courses.models import CoursePage
 
 from . import badges, signing
 from .exceptions import CertificateError
+from .exports import request_export
 from .issuance import revoke_certificate
-from .models import CODE_LENGTH, Certificate, normalise_code
+from .models import CODE_LENGTH, Certificate, CertificateExport, normalise_code
 from .pdf import ensure_pdf, pdf_name
 from .ratelimit import rate_limited
 from .verification import find_certificate, verify_certificate
@@ -171,11 +173,68 @@ def manage(request):
             | Q(learner_name__icontains=query)
             | Q(course_title__icontains=query)
         )
+    courses = CoursePage.objects.filter(
+        pk__in=Certificate.objects.values("course")
+    ).order_by("title")
     return render(
         request,
         "certificates/manage.html",
-        {"certificates": certificates[:100], "query": query},
+        {
+            "certificates": certificates[:100],
+            "query": query,
+            "courses": courses,
+            "exports": CertificateExport.objects.select_related("course")[:10],
+        },
     )
+
+
+@login_required
+@require_POST
+def export_course(request, course_id: int):
+    """Managers ask for the ZIP of a course's certificates (built by a job)."""
+    if not is_manager(request.user):
+        raise PermissionDenied
+    course = get_object_or_404(CoursePage, pk=course_id)
+    export = request_export(course, by=request.user)
+    return HttpResponseRedirect(
+        reverse("certificates:export", kwargs={"export_id": export.pk})
+    )
+
+
+@login_required
+def export_status(request, export_id: int):
+    """Progress of an export; JSON with ?format=json; the download link once ready."""
+    if not is_manager(request.user):
+        raise PermissionDenied
+    export = get_object_or_404(
+        CertificateExport.objects.select_related("course"), pk=export_id
+    )
+    if request.GET.get("format") == "json":
+        return JsonResponse(
+            {
+                "status": export.status,
+                "done": export.done,
+                "total": export.total,
+                "percent": export.percent,
+            }
+        )
+    return render(request, "certificates/export.html", {"export": export})
+
+
+@login_required
+def export_download(request, export_id: int):
+    if not is_manager(request.user):
+        raise PermissionDenied
+    export = get_object_or_404(CertificateExport, pk=export_id)
+    if not export.file:
+        raise Http404
+    with export.file.open("rb") as handle:
+        content = handle.read()
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{export.file.name.rsplit("/", 1)[-1]}"'
+    )
+    return response
 
 
 @login_required

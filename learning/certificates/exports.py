@@ -1,0 +1,57 @@
+"""ZIP exports of a course's certificates for managers, built by a background job."""
+
+import io
+import zipfile
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+import django_rq
+
+from .models import Certificate, CertificateExport, ExportStatus
+from .pdf import ensure_pdf, pdf_name
+
+PROGRESS_EVERY = 10  # rows written between progress updates
+
+
+def request_export(course, *, by) -> CertificateExport:
+    """Record the export and queue its job after the commit."""
+    export = CertificateExport.objects.create(course=course, requested_by=by)
+    transaction.on_commit(
+        lambda: django_rq.get_queue("certificates").enqueue(build_export_job, export.pk)
+    )
+    return export
+
+
+def build_export_job(export_id: int) -> str:
+    """Write every certificate PDF of the course (rendering missing ones) into a ZIP."""
+    export = CertificateExport.objects.select_related("course").get(pk=export_id)
+    certificates = list(
+        Certificate.objects.filter(course=export.course).order_by("issued_at", "pk")
+    )
+    CertificateExport.objects.filter(pk=export.pk).update(
+        status=ExportStatus.RUNNING, total=len(certificates), done=0
+    )
+    try:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for number, certificate in enumerate(certificates, start=1):
+                ensure_pdf(certificate)
+                with certificate.pdf.open("rb") as handle:
+                    archive.writestr(pdf_name(certificate), handle.read())
+                if number % PROGRESS_EVERY == 0 or number == len(certificates):
+                    CertificateExport.objects.filter(pk=export.pk).update(done=number)
+        export.file.save(
+            f"certificates-{export.course.slug}-{export.pk}.zip",
+            ContentFile(buffer.getvalue()),
+            save=False,
+        )
+        CertificateExport.objects.filter(pk=export.pk).update(
+            file=export.file.name, status=ExportStatus.DONE
+        )
+    except Exception:
+        CertificateExport.objects.filter(pk=export.pk).update(
+            status=ExportStatus.FAILED
+        )
+        raise
+    return export.file.name

@@ -1,0 +1,48 @@
+"""ZIP of a course's certificates: manager-only, built by a job with progress."""
+
+import io
+import zipfile
+
+from learning.certificates.models import Certificate, CertificateExport
+from tests.certificates.conftest import complete
+from tests.factories import UserFactory
+
+
+def test_export_zip_holds_every_certificate_of_the_course(
+    client, certificate, manager, validity_course, django_capture_on_commit_callbacks
+):
+    """A manager builds the ZIP; it holds one PDF per certificate."""
+    complete(
+        UserFactory(username="alex"),
+        validity_course,
+        django_capture_on_commit_callbacks,
+    )
+    client.force_login(manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/certificates/manage/courses/{validity_course.pk}/zip/"
+        )
+    export = CertificateExport.objects.get()
+    assert response["Location"] == f"/certificates/manage/exports/{export.pk}/"
+    progress = client.get(response["Location"], {"format": "json"}).json()
+    assert progress == {"status": "done", "done": 2, "total": 2, "percent": 100}
+    assert "Télécharger le ZIP" in client.get(response["Location"]).content.decode()
+    download = client.get(f"/certificates/manage/exports/{export.pk}/download/")
+    names = zipfile.ZipFile(io.BytesIO(download.content)).namelist()
+    assert sorted(names) == sorted(
+        f"certificate-{c.code}.pdf" for c in Certificate.objects.all()
+    )
+
+
+def test_export_is_manager_only(client, certificate, learner, validity_course):
+    """Learners can neither request nor read nor download an export."""
+    client.force_login(learner)
+    url = f"/certificates/manage/courses/{validity_course.pk}/zip/"
+    assert client.post(url).status_code == 403
+    assert not CertificateExport.objects.exists()
+    export = CertificateExport.objects.create(course=validity_course)
+    assert client.get(f"/certificates/manage/exports/{export.pk}/").status_code == 403
+    assert (
+        client.get(f"/certificates/manage/exports/{export.pk}/download/").status_code
+        == 403
+    )
