@@ -32,6 +32,7 @@ urlpatterns += i18n_patterns(
     path("", include("learning.urls")),
     path("hdf5/", include("courses.hdf5.urls")),
     path("certificates/", include("learning.certificates.urls")),
+    path("compliance/", include("learning.compliance.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -1,0 +1,94 @@
+"""CSV and XLSX exports of the dashboard's person list and of the register.
+
+The register (every person in the viewer's units, every active requirement, with
+the certificate behind each status) is what the data protection officer keeps as
+the register of people cleared for SNDS access.
+"""
+
+import csv
+import io
+from collections.abc import Iterable
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from .dashboard import PersonRow
+
+
+def _date(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def person_table(rows: Iterable[PersonRow], *, register: bool = False):
+    """(header, rows of strings) for the person list or the register."""
+    header = [
+        _("Last name"),
+        _("First name"),
+        _("E-mail"),
+        _("Units"),
+        _("Mandatory training"),
+        _("Status"),
+        _("Completed on"),
+        _("Valid until"),
+        _("Due date"),
+        _("Certificate code"),
+        _("Verification URL"),
+    ]
+    if register:
+        header.insert(3, _("Pseudonymous identifier"))
+    body = []
+    for row in rows:
+        s = row.standing
+        line = [
+            row.last_name,
+            row.first_name,
+            row.email,
+            row.unit_label,
+            row.requirement.title,
+            s.status_label,
+            _date(timezone.localdate(s.completed_at) if s.completed_at else None),
+            _date(s.valid_until),
+            _date(s.due_date),
+            s.certificate_code or "",
+            s.verification_url or "",
+        ]
+        if register:
+            line.insert(3, row.pseudonym)
+        body.append([str(value) for value in line])
+    return header, body
+
+
+def _safe(value: str) -> str:
+    """No spreadsheet formula injection from a name or unit."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def to_csv(header: list[str], body: list[list[str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows([[_safe(v) for v in line] for line in body])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel reads UTF-8
+
+
+def to_xlsx(header: list[str], body: list[list[str]], *, title: str) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for line in body:
+        sheet.append([_safe(v) for v in line])
+    sheet.freeze_panes = "A2"
+    for index, name in enumerate(header, start=1):
+        width = max([len(name)] + [len(line[index - 1]) for line in body[:200]])
+        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(
+            width + 2, 60
+        )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "compliance"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("export.<str:fmt>", views.export, name="export"),
+    path("register.<str:fmt>", views.register, name="register"),
+    path("people/<uuid:pseudonym>/", views.person, name="person"),
+]
