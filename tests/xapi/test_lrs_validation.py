@@ -309,3 +309,34 @@ def test_post_endpoint_never_answers_500(lrs, body, mutation):
         target = target[key]
     target[path[-1]] = value
     assert lrs.post(data).status_code in (200, 400, 409)
+
+
+def test_deeply_nested_json_is_400(lrs):
+    """JSON nested past the parser's or our limit is a 400, not a recursion error."""
+    assert lrs.post("[" * 100_000 + "]" * 100_000).status_code == 400
+    nested = json.loads("[" * 100 + "]" * 100)
+    data = statement(result={"extensions": {"http://x.org/e": nested}})
+    response = lrs.post(data)
+    assert response.status_code == 400 and "nested" in response.json()["error"]
+    agent = "[" * 5000 + "]" * 5000
+    assert lrs.get(agent=agent).status_code == 400
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    params=st.dictionaries(
+        st.sampled_from(
+            ["agent", "verb", "activity", "registration", "since", "until", "limit",
+             "format", "ascending", "related_agents", "attachments", "statementId"]
+        ),
+        st.text(max_size=30) | json_values.map(json.dumps),
+        max_size=4,
+    )
+)  # fmt: skip
+def test_get_endpoint_never_answers_500(lrs, params):
+    """Arbitrary query parameters get 200, 400 or 404, never a server error."""
+    assert lrs.get(**params).status_code in (200, 400, 404)

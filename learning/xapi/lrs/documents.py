@@ -18,6 +18,7 @@ from .validation import (
     XAPIValidationError,
     identified_agent,
     iri,
+    parse_json,
     timestamp,
     uuid_string,
 )
@@ -116,10 +117,7 @@ def _write(xreq: XAPIRequest, resource: Resource, *, merge: bool) -> HttpRespons
     content, content_type = xreq.body, xreq.content_type or "application/octet-stream"
     if merge or _is_json(content_type):
         if _is_json(content_type):
-            try:
-                parsed = json.loads(content.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError):
-                raise XAPIValidationError("body: malformed JSON") from None
+            parsed = parse_json(content, "body")
             if merge and not isinstance(parsed, dict):
                 raise XAPIValidationError("body: POST merges JSON objects only")
     try:

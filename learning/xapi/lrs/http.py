@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from .auth import client_from_header
 from .models import LRSClient
-from .validation import XAPIValidationError
+from .validation import XAPIValidationError, parse_json
 
 logger = logging.getLogger(__name__)
 
@@ -73,10 +73,7 @@ class XAPIRequest:
         return self.content_type.split(";")[0].strip().lower()
 
     def json_body(self):
-        try:
-            return json.loads(self.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as error:
-            raise XAPIValidationError(f"body: malformed JSON ({error})") from error
+        return parse_json(self.body, "body")
 
 
 def json_response(data, status: int = 200, **headers) -> HttpResponse:
@@ -238,7 +235,4 @@ def bool_param(xreq: XAPIRequest, name: str) -> bool:
 
 
 def json_param(xreq: XAPIRequest, name: str):
-    try:
-        return json.loads(xreq.params[name])
-    except ValueError:
-        raise XAPIValidationError(f"{name}: malformed JSON") from None
+    return parse_json(xreq.params[name], name)

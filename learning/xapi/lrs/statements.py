@@ -38,6 +38,7 @@ from .validation import (
     identified_agent,
     iri,
     normalise,
+    parse_json,
     timestamp,
     uuid_string,
     validate_statement,
@@ -77,10 +78,7 @@ def _statements_and_attachments(xreq: XAPIRequest):
             raise XAPIValidationError(
                 "multipart: the first part must be application/json"
             )
-        try:
-            data = json.loads(first.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as error:
-            raise XAPIValidationError(f"multipart: malformed JSON ({error})") from None
+        data = parse_json(first, "multipart")
         for index, (headers, content) in enumerate(parts[1:], start=1):
             sha2 = headers.get("x-experience-api-hash", "")
             if not sha2:
@@ -454,10 +452,7 @@ def _filtered(xreq: XAPIRequest, params: dict, bound):
     """The statements matching the query filters (voided ones left out)."""
     queryset = _not_voided(_readable(xreq))
     if "agent" in params:
-        try:
-            agent = json.loads(params["agent"])
-        except ValueError:
-            raise XAPIValidationError("agent: malformed JSON") from None
+        agent = parse_json(params["agent"], "agent")
         identified_agent(agent, "agent")
         relations = StatementRelation.objects.filter(
             kind=StatementRelation.AGENT, key=key_of(agent_ifi(agent))

@@ -5,6 +5,7 @@ Every function raises `XAPIValidationError` with a message naming the property
 raise anything else, whatever the input (the Hypothesis tests make sure).
 """
 
+import json
 import re
 import uuid
 from datetime import UTC, datetime
@@ -57,6 +58,32 @@ COMPONENT_LISTS = {"choices", "scale", "source", "target", "steps"}
 
 class XAPIValidationError(ValueError):
     """A statement or parameter breaks an xAPI rule; the message says which."""
+
+
+MAX_JSON_DEPTH = 64
+
+
+def parse_json(raw: bytes | str, where: str):
+    """json.loads that answers 400 for malformed or absurdly nested JSON."""
+    try:
+        if isinstance(raw, bytes):
+            raw = raw.decode("utf-8")
+        value = json.loads(raw)
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        message = "nested too deeply" if isinstance(error, RecursionError) else error
+        raise XAPIValidationError(f"{where}: malformed JSON ({message})") from None
+    stack = [(value, 1)]
+    while stack:  # iterative: the checks below recurse, so bound the depth first
+        item, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise XAPIValidationError(
+                f"{where}: JSON nested deeper than {MAX_JSON_DEPTH} levels"
+            )
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+    return value
 
 
 def fail(path: str, problem: str):
