@@ -7,6 +7,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms.api import api
 from learning.certificates import views as certificate_views
 
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
     path("django-rq/", include("django_rq.urls")),
     path("xapi/", include("learning.xapi.lrs.urls")),  # the LRS: no language prefix
     path(".well-known/jwks.json", certificate_views.jwks, name="jwks"),
+    path("api/v1/", api.urls),  # REST API (django-ninja), docs at /api/v1/docs
 ]
 
 if settings.DEBUG:

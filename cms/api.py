@@ -1,0 +1,20 @@
+"""The REST API at /api/v1/ (django-ninja), OpenAPI schema at /api/v1/openapi.json
+and its documentation at /api/v1/docs.
+
+One NinjaAPI for the whole project: each subject adds its router here.
+https://django-ninja.dev/guides/routers/
+"""
+
+from ninja import NinjaAPI
+
+from learning.compliance.api import router as compliance_router
+
+api = NinjaAPI(
+    title="Atelier API",
+    version="1.0.0",
+    description="Atelier's REST API. The compliance gate answers whether a person "
+    "is cleared for a mandatory training (e.g. SNDS access).",
+    urls_namespace="api-v1",
+    docs_url="/docs",
+)
+api.add_router("/compliance/", compliance_router)

@@ -1,0 +1,164 @@
+"""The access-gate API: answers, status codes, scoping, logging, and the JWS."""
+
+from datetime import date
+
+from django.contrib.auth import get_user_model
+
+import jwt
+import pytest
+import time_machine
+from allauth.socialaccount.models import SocialAccount
+
+from learning.compliance.api import create_api_token
+from learning.compliance.models import GateCall, Requirement
+
+from .conftest import at, certify, member
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/compliance/gates/{}/{}"
+
+
+@pytest.fixture
+def token(requirement):
+    _row, plain = create_api_token("Portail SNDS", [requirement])
+    return plain
+
+
+@pytest.fixture
+def cleared_person(requirement, snds_course, units):
+    person = member(units["lab_a"], username="alice", email="alice@example.org")
+    certify(person, snds_course, on=date(2026, 1, 20))
+    return person
+
+
+def ask(client, token, slug, person):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.get(URL.format(slug, person), headers=headers)
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel(at(date(2026, 3, 10)), tick=False):
+        yield
+
+
+def test_gate_clears_a_certified_person(client, token, cleared_person):
+    """A valid certificate: cleared, with its code, dates and verification URL."""
+    response = ask(client, token, "snds", "alice@example.org")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["cleared"] is True
+    assert body["status"] == "compliant"
+    assert body["valid_until"] == "2027-01-20"
+    assert body["certificate_code"]
+    assert body["verification_url"].endswith(f"/verify/{body['certificate_code']}/")
+    assert body["evaluated_at"].startswith("2026-03-10")
+
+
+def test_gate_by_pseudonym_and_external_id(client, token, cleared_person):
+    """The pseudonymous id and the SSO uid find the same person."""
+    assert ask(client, token, "snds", cleared_person.pseudonym).json()["cleared"]
+    SocialAccount.objects.create(
+        user=cleared_person, provider="openid_connect", uid="ext-42"
+    )
+    assert ask(client, token, "snds", "ext-42").json()["cleared"]
+
+
+def test_gate_does_not_clear_the_uncertified(client, token, units):
+    """Someone who never completed the course is not cleared."""
+    member(units["lab_b"], username="bob", email="bob@example.org")
+    body = ask(client, token, "snds", "bob@example.org").json()
+    assert body["cleared"] is False
+    assert body["status"] == "overdue"
+    assert body["certificate_code"] is None
+
+
+def test_gate_jws_verifies_with_the_published_key(client, token, cleared_person):
+    """The JWS verifies with PyJWT and the JWKS, and says the same as the body."""
+    body = ask(client, token, "snds", "alice@example.org").json()
+    jwks = client.get("/.well-known/jwks.json").json()
+    header = jwt.get_unverified_header(body["jws"])
+    assert header["alg"] == "EdDSA"
+    key = next(k for k in jwks["keys"] if k["kid"] == header["kid"])
+    claims = jwt.decode(body["jws"], key=jwt.PyJWK(key).key, algorithms=["EdDSA"])
+    assert claims["cleared"] is True
+    assert claims["requirement"] == "snds"
+    assert claims["certificate_code"] == body["certificate_code"]
+    assert claims["sub"] == f"urn:uuid:{cleared_person.pseudonym}"
+    tampered = body["jws"][:-4] + ("AAAA" if body["jws"][-4:] != "AAAA" else "BBBB")
+    with pytest.raises(jwt.InvalidSignatureError):
+        jwt.decode(tampered, key=jwt.PyJWK(key).key, algorithms=["EdDSA"])
+
+
+@pytest.mark.parametrize("bad", [None, "atl_wrong", "Basic xyz"])
+def test_gate_bad_token_is_401(client, cleared_person, bad, requirement):
+    """No token, a wrong token: 401, and the call is logged."""
+    response = ask(client, bad, "snds", "alice@example.org")
+    assert response.status_code == 401
+    call = GateCall.objects.get()
+    assert (call.http_status, call.person, call.token) == (
+        401,
+        "alice@example.org",
+        None,
+    )
+
+
+def test_gate_revoked_token_is_401(client, token, cleared_person):
+    from learning.compliance.models import ApiToken
+
+    ApiToken.objects.update(revoked=True)
+    assert ask(client, token, "snds", "alice@example.org").status_code == 401
+
+
+def test_gate_unknown_requirement_and_person_are_404(client, token, cleared_person):
+    assert ask(client, token, "nope", "alice@example.org").status_code == 404
+    assert ask(client, token, "snds", "ghost@example.org").status_code == 404
+    assert ask(client, token, "snds", "not-a-uuid").status_code == 404
+
+
+def test_gate_token_not_scoped_is_403(client, cleared_person, snds_course):
+    """A token for another requirement may not ask about SNDS."""
+    other = Requirement.objects.create(slug="rgpd", title="RGPD")
+    other.courses.add(snds_course)
+    _row, plain = create_api_token("Autre", [other])
+    assert ask(client, plain, "snds", "alice@example.org").status_code == 403
+    assert ask(client, plain, "rgpd", "alice@example.org").status_code == 200
+
+
+def test_gate_every_call_is_logged(client, token, cleared_person):
+    """Who asked about whom, when, and the answer."""
+    ask(client, token, "snds", "alice@example.org")
+    ask(client, token, "snds", "ghost@example.org")
+    calls = list(GateCall.objects.order_by("pk"))
+    assert [(c.http_status, c.cleared, c.status) for c in calls] == [
+        (200, True, "compliant"),
+        (404, None, ""),
+    ]
+    assert calls[0].user == cleared_person
+    assert calls[0].token.name == "Portail SNDS"
+
+
+def test_gate_log_is_visible_to_admins_only(client, token, cleared_person, admin_user):
+    """The admin lists the calls; a token row never shows the secret."""
+    ask(client, token, "snds", "alice@example.org")
+    client.force_login(admin_user)
+    response = client.get("/admin/compliance/gatecall/")
+    if response.status_code == 404:  # the viewset's own URL prefix
+        response = client.get("/admin/compliance_gate_calls/")
+    assert response.status_code == 200
+    assert "alice@example.org" in response.content.decode()
+    learner = get_user_model().objects.get(username="alice")
+    client.force_login(learner)
+    assert client.get("/admin/compliance_gate_calls/").status_code in (302, 403)
+
+
+def test_openapi_schema_documents_the_gate(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    path = "/api/v1/compliance/gates/{requirement}/{person}"
+    assert set(schema["paths"][path]["get"]["responses"]) >= {
+        "200",
+        "401",
+        "403",
+        "404",
+    }
+    assert client.get("/api/v1/docs").status_code == 200
