@@ -58,6 +58,7 @@ DEMO_QUESTIONS = [
             "decimals": 1,
         },
         "tolerance": 0.1,
+        "unit": "°C",
     },
     {
         "prompt": {
@@ -66,6 +67,7 @@ DEMO_QUESTIONS = [
         },
         "answer": {"kind": "sum", "path": "/measurements/precipitation", "decimals": 1},
         "tolerance": 0.1,
+        "unit": "mm",
     },
     {
         "prompt": {
@@ -84,8 +86,29 @@ DEMO_QUESTIONS = [
             "en": "At what elevation (in metres) is the station?",
         },
         "answer": {"kind": "attribute", "path": "/station", "name": "elevation"},
+        "unit": "m",
     },
 ]
+QUIZ_SLUG = "exercice-lire-un-fichier-hdf5"
+QUIZ_TITLE = {
+    "fr": "Exercice : lire un fichier HDF5",
+    "en": "Exercise: reading an HDF5 file",
+}
+QUIZ_INTRO = {
+    "fr": (
+        "Répondez aux questions de la leçon « Lire et résumer des valeurs » en "
+        "explorant le fichier de la station météo (arborescence de la leçon "
+        "« Explorer un fichier », ou un script h5py sur le fichier téléchargé). "
+        "Les réponses ont été lues dans le fichier lui-même."
+    ),
+    "en": (
+        "Answer the questions of the lesson “Reading and summarising values” by "
+        "exploring the weather-station file (the tree in the lesson “Exploring a "
+        "file”, or an h5py script on the downloaded file). The answers were read "
+        "from the file itself. The questions are in French."
+    ),
+}
+POOL_CODE = "hdf5-station-meteo"
 
 
 def write_weather_station_file(path: str | Path, *, seed: int = 2024) -> Path:
@@ -214,4 +237,85 @@ def install_hdf5_demo() -> str:
                         "complete_lesson": True,
                     },
                 )
-    return f"{COURSE_SLUG}: HDF5 demo file attached, {added} block(s) added"
+    quiz = install_demo_quiz(course, document)
+    return (
+        f"{COURSE_SLUG}: HDF5 demo file attached, {added} block(s) added; "
+        f"quiz “{quiz.title}” ready"
+    )
+
+
+def demo_pool(document):
+    """The pool of the station's data exercises, answers computed from the file."""
+    from courses.questions import QuestionsBlock
+    from courses.quizzes import QuestionPool
+
+    pool = QuestionPool.objects.filter(code=POOL_CODE).first()
+    if pool is not None:
+        return pool
+    block = QuestionsBlock().child_blocks["hdf5"]
+    stream = []
+    for question in DEMO_QUESTIONS:
+        answer = question["answer"]
+        raw = {
+            "prompt": question["prompt"]["fr"],
+            "feedback": "",
+            "document": document.pk,
+            "kind": answer["kind"],
+            "path": answer["path"],
+            "attribute": answer.get("name", ""),
+            "decimals": answer.get("decimals", 2),
+            "tolerance": str(question.get("tolerance", 0)),
+            "unit": question.get("unit", ""),
+            "answer": "",
+        }
+        value = block.clean(block.to_python(raw))  # what saving in the editor does
+        stream.append(("hdf5", value))
+    return QuestionPool.objects.create(
+        code=POOL_CODE, title="Station météo : lire un fichier HDF5", questions=stream
+    )
+
+
+def install_demo_quiz(course, document):
+    """The course's last page: a required quiz drawing every data exercise."""
+    from wagtail.models import Locale
+
+    from courses.quizzes import QuizPage
+
+    pool = demo_pool(document)
+    quiz = QuizPage.objects.child_of(course).filter(slug=QUIZ_SLUG).first()
+    if quiz is None:
+        quiz = course.add_child(
+            instance=QuizPage(
+                title=QUIZ_TITLE["fr"],
+                slug=QUIZ_SLUG,
+                intro=QUIZ_INTRO["fr"],
+                pass_mark=80,
+                max_attempts=3,
+                required=True,
+            )
+        )
+    _ensure_draw(quiz, pool)
+    if not quiz.live or quiz.has_unpublished_changes:
+        quiz.save_revision().publish()
+    for language in ("en",):
+        locale = Locale.objects.filter(language_code=language).first()
+        translated_course = locale and course.get_translation_or_none(locale)
+        if translated_course is None:
+            continue
+        target = quiz.get_translation_or_none(locale)
+        if target is None:
+            target = quiz.copy_for_translation(locale).specific
+            target.title = QUIZ_TITLE[language]
+            target.intro = QUIZ_INTRO[language]
+            target.slug = QUIZ_SLUG
+        _ensure_draw(target, pool)
+        if not target.live or target.has_unpublished_changes:
+            target.save_revision().publish()
+    return QuizPage.objects.get(pk=quiz.pk)
+
+
+def _ensure_draw(quiz, pool) -> None:
+    from courses.quizzes import QuizPoolDraw
+
+    if not QuizPoolDraw.objects.filter(quiz=quiz, pool=pool).exists():
+        QuizPoolDraw.objects.create(quiz=quiz, pool=pool, count=len(pool.questions))

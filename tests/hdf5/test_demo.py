@@ -55,3 +55,32 @@ def test_install_demo_adds_blocks(client, site_structure, settings_media):
 @pytest.fixture
 def settings_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.mark.django_db
+def test_install_demo_adds_the_quiz_once(site_structure, settings_media):
+    """The course ends with a required quiz drawing every data exercise (fr and en)."""
+    from courses.course_files import import_course
+    from courses.models import CoursePage
+    from courses.quizzes import QuestionPool, QuizPage
+
+    import_course(settings.COURSE_CONTENT_DIR / "hdf5-en-pratique")
+    install_hdf5_demo()
+    install_hdf5_demo()
+    pool = QuestionPool.objects.get(code="hdf5-station-meteo")
+    snapshots = pool.question_snapshots()
+    assert len(snapshots) == len(DEMO_QUESTIONS) >= 5
+    assert {s["type"] for s in snapshots} == {"numeric", "short_text"}
+    assert all(s["source"]["kind"] for s in snapshots)
+    quizzes = QuizPage.objects.filter(slug="exercice-lire-un-fichier-hdf5").live()
+    assert {q.locale.language_code: q.title for q in quizzes} == {
+        "fr": "Exercice : lire un fichier HDF5",
+        "en": "Exercise: reading an HDF5 file",
+    }
+    for quiz in quizzes:
+        assert (quiz.required, quiz.pass_mark, quiz.max_attempts) == (True, 80, 3)
+        assert [(d.pool_id, d.count) for d in quiz.draws.all()] == [
+            (pool.pk, len(DEMO_QUESTIONS))
+        ]
+        course = CoursePage.objects.get(pk=quiz.get_parent().pk)
+        assert course.get_children().last().pk == quiz.pk
