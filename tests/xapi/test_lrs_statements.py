@@ -339,3 +339,57 @@ def test_learner_journey_statements_are_queryable(lrs, learner, course, lessons)
     lesson_iri = body["statements"][0]["object"]["id"]
     activity = lrs.get("activities", activityId=lesson_iri).json()
     assert activity["definition"]["name"]["fr"] == lessons[0].title
+
+
+def test_statements_targeting_a_match_are_returned(lrs):
+    """A statement whose object is a StatementRef matches its target's filters (2.1.3)."""
+    ben = {"mbox": "mailto:ben@example.org"}
+    passed = statement(
+        actor=ben,
+        verb={"id": "http://adlnet.gov/expapi/verbs/passed"},
+        object={"id": "http://example.org/explosives"},
+        context={"registration": "6f1c3f0e-6d0b-4f55-9d6f-2a8e0c1b2d3e"},
+    )
+    confirmed = statement(
+        actor={"mbox": "mailto:andrew@example.org"},
+        verb={"id": "http://example.org/confirmed"},
+        object={"objectType": "StatementRef", "id": passed["id"]},
+    )
+    lrs.post(passed)
+    lrs.post(confirmed)
+    both = {passed["id"], confirmed["id"]}
+    assert ids_of(lrs.get(agent=ben)) == both
+    assert ids_of(lrs.get(activity="http://example.org/explosives")) == both
+    assert ids_of(lrs.get(verb="http://adlnet.gov/expapi/verbs/passed")) == both
+    assert ids_of(lrs.get(registration="6f1c3f0e-6d0b-4f55-9d6f-2a8e0c1b2d3e")) == both
+    assert ids_of(lrs.get(verb="http://example.org/confirmed")) == {confirmed["id"]}
+    again = statement(
+        verb={"id": "http://example.org/endorsed"},
+        object={"objectType": "StatementRef", "id": confirmed["id"]},
+    )
+    lrs.post(again)  # recursively: again -> confirmed -> passed
+    assert ids_of(lrs.get(agent=ben)) == both | {again["id"]}
+
+
+def test_existing_statements_are_indexed_by_the_migration(learner, course, lessons):
+    """Statements stored before the LRS tables existed get their index rows."""
+    from django.apps import apps as global_apps
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from learning.progress import enrol
+    from learning.xapi.lrs.models import Activity, StatementRelation
+
+    enrol(learner, course)
+    StatementRelation.objects.all().delete()
+    Activity.objects.all().delete()
+    module = __import__(
+        "learning.xapi.migrations.0002_index_existing_statements", fromlist=["x"]
+    )
+    state = MigrationExecutor(connection).loader.project_state(
+        ("xapi", "0002_index_existing_statements")
+    )
+    module.index_existing(state.apps, None)
+    assert StatementRelation.objects.filter(kind=StatementRelation.VERB).count() == 1
+    assert Activity.objects.count() == 1
+    assert global_apps.get_model("xapi", "Activity") is Activity

@@ -113,7 +113,44 @@ def relations(data: dict) -> dict[tuple[int, str], bool]:
 
     add_part(data, True)
     add_agent(data.get("authority"), False)
+    add(StatementRelation.VERB, key_of(data["verb"]["id"]), True)
+    registration = (data.get("context") or {}).get("registration")
+    if registration:
+        add(StatementRelation.REGISTRATION, key_of(registration.lower()), True)
     return found
+
+
+def relation_rows(statements: list[tuple], relation_model=StatementRelation) -> list:
+    """Index rows for (id, data) pairs, StatementRef targets' rows included.
+
+    A targeting statement inherits its target's rows (one query for the whole
+    batch; targets in the same batch come from memory), so it matches whatever
+    its target matches, recursively since the target inherited too.
+    """
+    own = {str(pk): relations(data) for pk, data in statements}
+    targets = {
+        str(pk): str(data["object"]["id"]).lower()
+        for pk, data in statements
+        if data["object"].get("objectType") == "StatementRef"
+    }
+    inherited: dict[str, dict] = {}
+    outside = set(targets.values()) - set(own)
+    if outside:
+        for statement_id, kind, key, direct in relation_model.objects.filter(
+            statement_id__in=outside
+        ).values_list("statement_id", "kind", "key", "direct"):
+            found = inherited.setdefault(str(statement_id), {})
+            found[(kind, key)] = found.get((kind, key), False) or direct
+    for pk, _data in statements:  # in order: earlier batch members first
+        target = targets.get(str(pk))
+        source = own.get(target) or inherited.get(target) or {}
+        for item, direct in source.items():
+            own[str(pk)][item] = own[str(pk)].get(item, False) or direct
+    return [
+        relation_model(statement_id=pk, kind=kind, key=key, direct=direct)
+        for pk, _data in statements
+        for (kind, key), direct in own[str(pk)].items()
+    ]
 
 
 # --- comparison (xAPI 1.0.3 Part Two 2.3: immutability and its exceptions) ----
@@ -187,7 +224,7 @@ def _merged(old: dict, new: dict) -> dict:
     return merged
 
 
-def update_activities(rows: list[Statement]) -> None:
+def update_activities(rows: list[Statement], activity_model=Activity) -> None:
     """Keep the canonical definition of every activity the statements define."""
     definitions: dict[str, tuple[str, dict]] = {}
 
@@ -214,7 +251,7 @@ def update_activities(rows: list[Statement]) -> None:
                 collect(item)
     if not definitions:
         return
-    existing = {a.key: a for a in Activity.objects.filter(key__in=definitions)}
+    existing = {a.key: a for a in activity_model.objects.filter(key__in=definitions)}
     changed = []
     for key, (_iri, definition) in definitions.items():
         current = existing.get(key)
@@ -224,16 +261,16 @@ def update_activities(rows: list[Statement]) -> None:
         if merged != current.definition:
             current.definition = merged
             changed.append(current)
-    Activity.objects.bulk_create(
+    activity_model.objects.bulk_create(
         [
-            Activity(key=key, iri=iri, definition=definition)
+            activity_model(key=key, iri=iri, definition=definition)
             for key, (iri, definition) in definitions.items()
             if key not in existing
         ],
         ignore_conflicts=True,
     )
     if changed:
-        Activity.objects.bulk_update(changed, ["definition"])
+        activity_model.objects.bulk_update(changed, ["definition"])
 
 
 def index_statements(rows: list[Statement]) -> None:
@@ -241,11 +278,7 @@ def index_statements(rows: list[Statement]) -> None:
     from ..forwarding import queue_for_forwarding
 
     StatementRelation.objects.bulk_create(
-        [
-            StatementRelation(statement_id=row.id, kind=kind, key=key, direct=direct)
-            for row in rows
-            for (kind, key), direct in relations(row.data).items()
-        ]
+        relation_rows([(row.id, row.data) for row in rows])
     )
     update_activities(rows)
     queue_for_forwarding(rows)

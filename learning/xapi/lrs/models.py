@@ -104,10 +104,16 @@ class StatementRelation(models.Model):
 
     `direct` marks what the plain `agent` (actor/object) and `activity` (object)
     filters match; the `related_*` filters match every row of the statement.
+    The verb and registration are indexed here too, because a statement whose
+    object is a StatementRef also carries its target's rows: it matches every
+    filter its target matches (xAPI 1.0.3 Part Three 2.1.3, "Filter Conditions
+    for StatementRefs").
     """
 
     AGENT = 1
     ACTIVITY = 2
+    VERB = 3
+    REGISTRATION = 4
 
     statement = models.ForeignKey(
         "learning.Statement", on_delete=models.DO_NOTHING, related_name="+"

@@ -461,7 +461,10 @@ def _filtered(xreq: XAPIRequest, params: dict, bound):
             relations = relations.filter(direct=True)
         queryset = queryset.filter(id__in=relations.values("statement_id"))
     if "verb" in params:
-        queryset = queryset.filter(verb=iri(params["verb"], "verb"))
+        relations = StatementRelation.objects.filter(
+            kind=StatementRelation.VERB, key=key_of(iri(params["verb"], "verb"))
+        )
+        queryset = queryset.filter(id__in=relations.values("statement_id"))
     if "activity" in params:
         relations = StatementRelation.objects.filter(
             kind=StatementRelation.ACTIVITY,
@@ -472,7 +475,10 @@ def _filtered(xreq: XAPIRequest, params: dict, bound):
         queryset = queryset.filter(id__in=relations.values("statement_id"))
     if "registration" in params:
         registration = uuid_string(params["registration"], "registration")
-        queryset = queryset.filter(registration=uuid.UUID(registration))
+        relations = StatementRelation.objects.filter(
+            kind=StatementRelation.REGISTRATION, key=key_of(registration.lower())
+        )
+        queryset = queryset.filter(id__in=relations.values("statement_id"))
     if "since" in params:
         queryset = queryset.filter(stored__gt=timestamp(params["since"], "since"))
     until = timestamp(params["until"], "until") if "until" in params else None
