@@ -1,0 +1,199 @@
+"""Reminders to people whose training is expiring, expired, due or overdue, and
+the managers' weekly digest.
+
+At most one reminder per person, requirement, kind and window (the expiry date
+for expiring/expired, the due date for due/overdue): the `Reminder` row is
+written in the same transaction as the e-mail is sent, under a unique
+constraint, so a rerun or a concurrent worker sends nothing twice. People who
+are in progress get no reminder (they started); people with a `due` status and
+no due date are not reminded either (nothing is late).
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+import django_rq
+
+from .dashboard import NotAManager, build_overview
+from .models import (
+    ComplianceStatus,
+    Digest,
+    MembershipRole,
+    Reminder,
+    ReminderKind,
+    Requirement,
+)
+from .status import Standing, standings
+
+logger = logging.getLogger(__name__)
+
+KINDS = {
+    ComplianceStatus.EXPIRING: ReminderKind.EXPIRING,
+    ComplianceStatus.EXPIRED: ReminderKind.EXPIRED,
+    ComplianceStatus.DUE: ReminderKind.DUE,
+    ComplianceStatus.OVERDUE: ReminderKind.OVERDUE,
+}
+
+
+@dataclass(frozen=True)
+class PlannedReminder:
+    user_id: int
+    requirement: Requirement
+    kind: ReminderKind
+    window: date
+    standing: Standing
+
+
+def _window(item: Standing) -> date | None:
+    if item.status in (ComplianceStatus.EXPIRING, ComplianceStatus.EXPIRED):
+        return item.valid_until
+    return item.due_date
+
+
+def planned_reminders(*, today: date | None = None) -> list[PlannedReminder]:
+    """Reminders that are due today and were never sent (a bounded number of queries)."""
+    today = today or timezone.localdate()
+    requirements = list(Requirement.objects.filter(active=True))
+    users = get_user_model().objects.filter(is_active=True)
+    found = standings(users, requirements, today=today)
+    by_id = {r.pk: r for r in requirements}
+    sent = set(
+        Reminder.objects.filter(requirement__in=requirements).values_list(
+            "user_id", "requirement_id", "kind", "window"
+        )
+    )
+    planned = []
+    for (user_id, rid), item in found.items():
+        kind = KINDS.get(item.status)
+        window = _window(item)
+        if kind is None or window is None:
+            continue
+        if (user_id, rid, kind.value, window) in sent:
+            continue
+        planned.append(PlannedReminder(user_id, by_id[rid], kind, window, item))
+    return sorted(planned, key=lambda p: (p.requirement.slug, p.user_id))
+
+
+def course_url(requirement: Requirement) -> str:
+    """The requirement's first course, in the active language, as an absolute URL."""
+    course = requirement.courses.order_by("pk").first()
+    if course is None:
+        return settings.SITE_BASE_URL
+    url = course.localized.get_url() or "/"
+    return url if url.startswith("http") else f"{settings.SITE_BASE_URL}{url}"
+
+
+def _send_one(plan: PlannedReminder, user) -> bool:
+    """Record and send one reminder, atomically; False if another run sent it."""
+    try:
+        with transaction.atomic():
+            Reminder.objects.create(
+                user=user,
+                requirement=plan.requirement,
+                kind=plan.kind,
+                window=plan.window,
+            )
+            with translation.override(user.preferred_language or "fr"):
+                context = {
+                    "user": user,
+                    "requirement": plan.requirement,
+                    "kind": plan.kind.value,
+                    "standing": plan.standing,
+                    "course_url": course_url(plan.requirement),
+                    "site_url": settings.SITE_BASE_URL,
+                }
+                subject = render_to_string(
+                    "compliance/email/reminder_subject.txt", context
+                )
+                body = render_to_string("compliance/email/reminder.txt", context)
+            send_mail(
+                " ".join(subject.split()), body, None, [user.email], fail_silently=False
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def send_reminders(*, today: date | None = None, dry_run: bool = False) -> list:
+    """Send the reminders due today (or only list them with `dry_run`)."""
+    planned = planned_reminders(today=today)
+    if dry_run:
+        return planned
+    users = get_user_model().objects.in_bulk({p.user_id for p in planned})
+    sent = []
+    for plan in planned:
+        user = users[plan.user_id]
+        if not user.email:
+            continue
+        if _send_one(plan, user):
+            sent.append(plan)
+    logger.info("compliance reminders: %d sent", len(sent))
+    return sent
+
+
+def send_digests(*, today: date | None = None, dry_run: bool = False) -> list:
+    """The weekly digest to each manager: counts per requirement in their units."""
+    today = today or timezone.localdate()
+    year, week, _day = today.isocalendar()
+    stamp = f"{year}-W{week:02d}"
+    User = get_user_model()
+    managers = User.objects.filter(
+        is_active=True, unit_memberships__role=MembershipRole.MANAGER
+    ).distinct()
+    done = set(Digest.objects.filter(week=stamp).values_list("user_id", flat=True))
+    sent = []
+    for manager in managers:
+        if manager.pk in done or not manager.email:
+            continue
+        if dry_run:
+            sent.append(manager)
+            continue
+        with translation.override(manager.preferred_language or "fr"):
+            try:
+                overview = build_overview(manager, today=today)
+            except NotAManager:
+                continue
+            context = {
+                "user": manager,
+                "overview": overview,
+                "dashboard_url": f"{settings.SITE_BASE_URL}"
+                f"{'' if manager.preferred_language == 'fr' else '/en'}/compliance/",
+                "week": stamp,
+            }
+            subject = render_to_string("compliance/email/digest_subject.txt", context)
+            body = render_to_string("compliance/email/digest.txt", context)
+        try:
+            with transaction.atomic():
+                Digest.objects.create(user=manager, week=stamp)
+                send_mail(" ".join(subject.split()), body, None, [manager.email])
+        except IntegrityError:
+            continue
+        sent.append(manager)
+    return sent
+
+
+def daily_compliance_job(today: str | None = None) -> dict:
+    """The scheduled job: reminders every day, digests on the configured weekday."""
+    day = date.fromisoformat(today) if today else timezone.localdate()
+    result = {"reminders": len(send_reminders(today=day))}
+    if day.weekday() == settings.COMPLIANCE_DIGEST_WEEKDAY:
+        result["digests"] = len(send_digests(today=day))
+    return result
+
+
+def enqueue_daily_job(*, today: date | None = None, queue=None):
+    """Queue the daily job on the "default" queue (runs at once without Redis)."""
+    queue = queue or django_rq.get_queue("default")
+    return queue.enqueue(
+        daily_compliance_job,
+        today.isoformat() if today else None,
+        result_ttl=timedelta(days=7).total_seconds(),
+    )
