@@ -393,3 +393,12 @@ def test_existing_statements_are_indexed_by_the_migration(learner, course, lesso
     assert StatementRelation.objects.filter(kind=StatementRelation.VERB).count() == 1
     assert Activity.objects.count() == 1
     assert global_apps.get_model("xapi", "Activity") is Activity
+
+
+def test_timestamp_without_offset_is_utc(lrs):
+    """A timestamp with no offset is read as UTC (not the server's time zone)."""
+    data = statement(timestamp="2024-06-01T12:00:00")
+    lrs.post(data)
+    row = Statement.objects.get(id=data["id"])
+    assert row.timestamp.isoformat() == "2024-06-01T12:00:00+00:00"
+    assert row.data["timestamp"] == "2024-06-01T12:00:00"  # the JSON as issued

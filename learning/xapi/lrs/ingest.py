@@ -25,6 +25,7 @@ from .validation import (
     XAPIValidationError,
     ifis_of,
 )
+from .validation import timestamp as parse_timestamp
 
 XAPI_VERSION = "1.0.3"
 
@@ -206,7 +207,7 @@ def build_row(data: dict, *, client=None, stored: datetime) -> Statement:
         if obj.get("objectType", "Activity") == "Activity"
         else "",
         registration=uuid.UUID(registration) if registration else None,
-        timestamp=datetime.fromisoformat(data["timestamp"].replace("Z", "+00:00")),
+        timestamp=parse_timestamp(data["timestamp"], "timestamp"),  # naive = UTC
         stored=stored,
         data=data,
         voids=voids,
