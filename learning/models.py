@@ -131,7 +131,10 @@ class QuizAttempt(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("attempt number"))
     status = models.CharField(
-        _("status"), max_length=20, choices=AttemptStatus.choices, default=AttemptStatus.OPEN
+        _("status"),
+        max_length=20,
+        choices=AttemptStatus.choices,
+        default=AttemptStatus.OPEN,
     )
     started_at = models.DateTimeField(_("started at"))
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
@@ -167,3 +170,6 @@ class QuizAttempt(models.Model):
     @property
     def percent(self) -> int | None:
         return None if self.score is None else round(self.score * 100)
+
+
+from .analytics.models import RecordsExport  # noqa: E402, F401 - managers' web exports

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .analytics import views as analytics_views
 
 app_name = "learning"
 
@@ -15,5 +16,20 @@ urlpatterns = [
         "learning/lessons/<int:lesson_id>/complete/",
         views.complete_lesson,
         name="complete_lesson",
+    ),
+    path(
+        "learning/records/exports/",
+        analytics_views.records_exports,
+        name="records_exports",
+    ),
+    path(
+        "learning/records/exports/<uuid:export_id>/",
+        analytics_views.records_export,
+        name="records_export",
+    ),
+    path(
+        "learning/records/exports/<uuid:export_id>/download/",
+        analytics_views.records_export_download,
+        name="records_export_download",
     ),
 ]
