@@ -191,7 +191,7 @@ def daily_compliance_job(today: str | None = None) -> dict:
 
 def enqueue_daily_job(*, today: date | None = None, queue=None):
     """Queue the daily job on the "default" queue (runs at once without Redis)."""
-    queue = queue or django_rq.get_queue("default")
+    queue = django_rq.get_queue("default") if queue is None else queue
     return queue.enqueue(
         daily_compliance_job,
         today.isoformat() if today else None,
