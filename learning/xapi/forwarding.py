@@ -20,6 +20,7 @@ import logging
 import socket
 import threading
 import time
+import uuid
 from contextlib import contextmanager
 from datetime import timedelta
 from functools import partial
@@ -129,28 +130,55 @@ class TinCanBackend:
             endpoint=destination.endpoint, version="1.0.3", **credentials
         )
 
-    def _post(self, statements: list[dict]):
+    @staticmethod
+    def _body(payload, statements: list[dict]) -> tuple[str, str]:
+        """(content type, body): multipart/mixed when attachments need their content.
+
+        tincan wants a str body and http.client sends str bodies as Latin-1, so
+        the bytes travel unchanged as a Latin-1 string.
+        """
+        from .lrs.models import AttachmentContent
+        from .lrs.multipart import build_multipart
+
+        hashes = {
+            item["sha2"].lower()
+            for statement in statements
+            for part in (statement, statement["object"])
+            for item in part.get("attachments") or []
+            if "fileUrl" not in item
+        }
+        if not hashes:
+            return "application/json", json.dumps(payload)
+        parts = [({"Content-Type": "application/json"}, json.dumps(payload).encode())]
+        for content in AttachmentContent.objects.filter(sha2__in=hashes):
+            headers = {
+                "Content-Type": content.content_type or "application/octet-stream",
+                "Content-Transfer-Encoding": "binary",
+                "X-Experience-API-Hash": content.sha2,
+            }
+            parts.append((headers, bytes(content.content)))
+        boundary = uuid.uuid4().hex
+        body = build_multipart(parts, boundary)
+        return f'multipart/mixed; boundary="{boundary}"', body.decode("latin-1")
+
+    def _request(self, method: str, payload, statements: list[dict], **params):
         from tincan.http_request import HTTPRequest
 
+        content_type, content = self._body(payload, statements)
         request = HTTPRequest(
-            method="POST",
+            method=method,
             resource="statements",
-            headers={"Content-Type": "application/json"},
-            content=json.dumps(statements),
+            headers={"Content-Type": content_type},
+            content=content,
         )
+        request.query_params.update(params)
         return self.lrs._send_request(request)
+
+    def _post(self, statements: list[dict]):
+        return self._request("POST", statements, statements)
 
     def _put(self, statement: dict):
-        from tincan.http_request import HTTPRequest
-
-        request = HTTPRequest(
-            method="PUT",
-            resource="statements",
-            headers={"Content-Type": "application/json"},
-            content=json.dumps(statement),
-        )
-        request.query_params["statementId"] = statement["id"]
-        return self.lrs._send_request(request)
+        return self._request("PUT", statement, [statement], statementId=statement["id"])
 
     def send(self, statements: list[dict], *, timeout: float) -> None:
         """Deliver every statement or raise ForwardingError."""

@@ -11,6 +11,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
+from learning.xapi.lrs.multipart import parse_multipart
+
 
 class FakeLRS:
     def __init__(self):
@@ -20,6 +22,7 @@ class FakeLRS:
         self.deliveries: list[str] = []  # every id received, duplicates included
         self.requests = 0
         self.auth: list[str | None] = []
+        self.attachments: dict[str, bytes] = {}
         self._lock = threading.Lock()
         self.server = None
         self.port = None
@@ -45,7 +48,15 @@ class FakeLRS:
 
             def _store(self):
                 length = int(self.headers.get("Content-Length") or 0)
-                data = json.loads(self.rfile.read(length))
+                body = self.rfile.read(length)
+                ctype = self.headers.get("Content-Type", "")
+                if ctype.startswith("multipart/mixed"):
+                    parts = parse_multipart(body, ctype)
+                    fake.attachments.update(
+                        {h["x-experience-api-hash"]: c for h, c in parts[1:]}
+                    )
+                    body = parts[0][1]
+                data = json.loads(body)
                 fake.requests += 1
                 fake.auth.append(self.headers.get("Authorization"))
                 if fake.mode == "500":

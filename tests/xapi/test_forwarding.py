@@ -312,3 +312,18 @@ def test_redis_down_when_a_learner_completes_a_lesson(
     forwarding.enqueue_drain(destination.pk)
     worker.run()
     assert len(fake_lrs.stored) == 2 and pending(destination) == 0
+
+
+def test_attachments_are_forwarded_with_their_content(
+    lrs, destination, fake_lrs, worker, django_capture_on_commit_callbacks
+):
+    """A statement with attachments travels as multipart/mixed, bytes unchanged."""
+    from tests.xapi.test_lrs_attachments import CONTENT, SHA, attachment, multipart
+
+    data = statement(attachments=[attachment()])
+    body, ctype = multipart(data, [(SHA, CONTENT)])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert lrs.post(body, content_type=ctype).status_code == 200
+    worker.run()
+    assert list(fake_lrs.stored) == [data["id"]]
+    assert fake_lrs.attachments == {SHA: CONTENT}
