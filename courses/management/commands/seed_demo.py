@@ -45,6 +45,9 @@ class Command(BaseCommand):
         from courses.hdf5.demo import install_hdf5_demo  # the HDF5 course's data file
 
         self.stdout.write(install_hdf5_demo())
+        from learning.compliance.demo import seed_compliance_demo  # after the users
+
+        self.stdout.write(seed_compliance_demo())
         from learning.xapi.lrs.models import ensure_demo_client  # README's LRS client
 
         self.stdout.write(ensure_demo_client())

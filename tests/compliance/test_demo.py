@@ -1,0 +1,34 @@
+"""The compliance demo: realistic states, through the domain functions, quickly."""
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+import pytest
+
+from courses.course_files import import_course
+from learning.compliance.dashboard import build_overview
+from learning.compliance.demo import SNDS_COURSE_SLUG, seed_compliance_demo
+from learning.compliance.models import Requirement
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_has_every_state_and_is_idempotent(site_structure, admin_user):
+    """A few hundred members in every status; a second run changes nothing."""
+    import_course(settings.COURSE_CONTENT_DIR / SNDS_COURSE_SLUG)
+    started = time.monotonic()
+    message = seed_compliance_demo()
+    assert time.monotonic() - started < 30
+    assert "members" in message
+    requirement = Requirement.objects.get(slug="snds")
+    assert (requirement.validity_months, requirement.reminder_days) == (12, 30)
+    assert requirement.due_days == 30
+    overview = build_overview(admin_user, requirement_slug="snds")
+    total = overview.tables[0][1][0]
+    assert total.total >= 200
+    assert all(count > 0 for count in total.counts.values()), total.counts
+    users = get_user_model().objects.count()
+    assert seed_compliance_demo() == "compliance demo: already there"
+    assert get_user_model().objects.count() == users
