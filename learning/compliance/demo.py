@@ -133,7 +133,7 @@ def seed_compliance_demo(*, people: int = 240, seed: int = 7) -> str:
         return "compliance demo: no SNDS course, skipped"
     if OrgUnit.objects.filter(code=INSTITUTE[0]).exists():
         return "compliance demo: already there"
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
     today = timezone.localdate()
     lessons = list(course.lessons())
     quizzes = list(course.quizzes().filter(required=True))
@@ -175,7 +175,7 @@ def seed_compliance_demo(*, people: int = 240, seed: int = 7) -> str:
                     first_name=rng.choice(FIRST),
                     last_name=rng.choice(LAST),
                     preferred_language=rng.choice(["fr", "fr", "en"]),
-                    password="!",  # unusable: demo members never log in
+                    password="!",  # noqa: S106 - unusable: demo members never log in
                 )
                 for number in range(1, len(states) + 1)
             ]
