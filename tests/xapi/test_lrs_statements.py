@@ -402,3 +402,21 @@ def test_timestamp_without_offset_is_utc(lrs):
     row = Statement.objects.get(id=data["id"])
     assert row.timestamp.isoformat() == "2024-06-01T12:00:00+00:00"
     assert row.data["timestamp"] == "2024-06-01T12:00:00"  # the JSON as issued
+
+
+def test_resending_a_statement_without_timestamp_is_a_no_op(lrs):
+    """The LRS filled in `timestamp`: a resend without one is still the same statement."""
+    data = statement()
+    assert lrs.post(data).status_code == 200
+    assert lrs.post(data).status_code == 200
+    assert lrs.put(data, data["id"]).status_code == 204
+    assert Statement.objects.count() == 1
+
+
+def test_query_uses_a_constant_number_of_queries(lrs, django_assert_max_num_queries):
+    """A filtered page costs the same few queries however many statements it holds."""
+    lrs.post([statement() for _ in range(40)])
+    agent = {"mbox": "mailto:ada@example.org"}
+    with django_assert_max_num_queries(3):  # client, statements (+ session-less)
+        body = lrs.get(agent=agent, verb=statement()["verb"]["id"], limit=30).json()
+    assert len(body["statements"]) == 30 and body["more"]

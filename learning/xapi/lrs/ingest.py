@@ -183,8 +183,12 @@ def _canonical(value, key=None):
 
 
 def same_statement(a: dict, b: dict) -> bool:
-    strip = lambda data: {k: v for k, v in data.items() if k not in IGNORED}  # noqa: E731
-    return _canonical(strip(a)) == _canonical(strip(b))
+    """Whether two statements are the same one, by the spec's comparison rules."""
+    ignored = set(IGNORED)
+    if "timestamp" not in a or "timestamp" not in b:
+        ignored.add("timestamp")  # the LRS filled it in from `stored`
+    a, b = ({k: v for k, v in d.items() if k not in ignored} for d in (a, b))
+    return _canonical(a) == _canonical(b)
 
 
 # --- rows ---------------------------------------------------------------------

@@ -3,6 +3,7 @@
 import base64
 import json
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.core import signing
@@ -370,7 +371,6 @@ def _with_attachments(payload, statements: list[dict], status=200, **headers):
         for data in statements
         for part in (data, data["object"])
         for item in part.get("attachments") or []
-        if "fileUrl" not in item or True
     }
     contents = AttachmentContent.objects.filter(sha2__in=hashes)
     boundary = uuid.uuid4().hex
@@ -555,8 +555,6 @@ def get_more(xreq: XAPIRequest, token: str) -> HttpResponse:
         raise XAPIError(400, "more: unknown or tampered cursor") from None
     if state.get("c") != xreq.client.pk:
         raise XAPIError(403, "more: this cursor belongs to another client")
-    from datetime import datetime
-
     bound = datetime.fromisoformat(state["b"])
     stored, last_id = state["a"]
     return _page(
