@@ -132,7 +132,7 @@ def test_export_csv_matches_the_view(client, population, manager_a):
     record = dict(zip(header, line, strict=True))
     assert record["Nom"] == "Alpha"
     assert record["Statut"] == "Conforme"
-    assert record["Valide jusqu’au"] == "2027-01-20"
+    assert record["Valable jusqu’au"] == "2027-01-20"
 
 
 def test_export_xlsx_has_every_row(client, population, manager_a):
