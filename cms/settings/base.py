@@ -278,6 +278,9 @@ XAPI_MAX_REQUEST_BYTES = env.int("XAPI_MAX_REQUEST_BYTES", default=5 * 1024 * 10
 # Statements per GET page when the client asks for none (or limit=0) and at most.
 XAPI_STATEMENTS_PAGE_SIZE = env.int("XAPI_STATEMENTS_PAGE_SIZE", default=100)
 XAPI_STATEMENTS_MAX_PAGE_SIZE = env.int("XAPI_STATEMENTS_MAX_PAGE_SIZE", default=500)
+# X-Experience-API-Consistent-Through lags this many seconds behind the query:
+# a transaction may commit a statement a little after its `stored` time.
+XAPI_CONSISTENCY_MARGIN = env.float("XAPI_CONSISTENCY_MARGIN", default=1.0)
 # Forwarding: socket timeout per request to a destination (seconds), the first
 # retry delay (doubled after each failure, capped), and failures before pausing.
 XAPI_FORWARD_TIMEOUT = env.float("XAPI_FORWARD_TIMEOUT", default=10.0)

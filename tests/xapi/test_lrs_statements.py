@@ -420,3 +420,13 @@ def test_query_uses_a_constant_number_of_queries(lrs, django_assert_max_num_quer
     with django_assert_max_num_queries(3):  # client, statements (+ session-less)
         body = lrs.get(agent=agent, verb=statement()["verb"]["id"], limit=30).json()
     assert len(body["statements"]) == 30 and body["more"]
+
+
+def test_consistent_through_lags_by_the_margin(lrs, settings):
+    """Consistent-Through leaves room for transactions still committing."""
+    from datetime import UTC, datetime, timedelta
+
+    settings.XAPI_CONSISTENCY_MARGIN = 60
+    header = lrs.get()["X-Experience-API-Consistent-Through"]
+    through = datetime.fromisoformat(header.replace("Z", "+00:00"))
+    assert through < datetime.now(UTC) - timedelta(seconds=59)

@@ -340,3 +340,20 @@ def test_deeply_nested_json_is_400(lrs):
 def test_get_endpoint_never_answers_500(lrs, params):
     """Arbitrary query parameters get 200, 400 or 404, never a server error."""
     assert lrs.get(**params).status_code in (200, 400, 404)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    body=st.binary(max_size=300)
+    | st.lists(
+        st.sampled_from([b"--b", b"\r\n", b"--b--", b"Content-Type: x", b":", b"abc", b"\r\n\r\n"])
+    ).map(b"".join)
+)  # fmt: skip
+def test_multipart_parser_never_crashes(body):
+    """Any body either parses or raises XAPIValidationError."""
+    from learning.xapi.lrs.multipart import parse_multipart
+
+    try:
+        parse_multipart(body, 'multipart/mixed; boundary="b"')
+    except XAPIValidationError:
+        pass

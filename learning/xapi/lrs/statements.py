@@ -3,7 +3,7 @@
 import base64
 import json
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -401,8 +401,15 @@ def _with_attachments(payload, statements: list[dict], status=200, **headers):
     return response
 
 
-def _consistent_through() -> str:
-    return utc_timestamp(timezone.now())
+def _consistent_through(bound=None) -> str:
+    """Statements stored before this are all visible.
+
+    `stored` is set when a statement is inserted, and a slow transaction can
+    commit a little later: keep a margin (XAPI_CONSISTENCY_MARGIN seconds).
+    """
+    margin = timedelta(seconds=settings.XAPI_CONSISTENCY_MARGIN)
+    latest = timezone.now() - margin
+    return utc_timestamp(min(bound, latest) if bound else latest)
 
 
 def _get_one(xreq: XAPIRequest) -> HttpResponse:
@@ -529,7 +536,7 @@ def _page(xreq: XAPIRequest, params: dict, *, bound, after=None) -> HttpResponse
         more = f"/xapi/statements/more/{token}"
     statements = [data for _, _, data in rows]
     payload = {"statements": _formatted(xreq, statements, fmt), "more": more}
-    headers = {"X_Experience_API_Consistent_Through": utc_timestamp(bound)}
+    headers = {"X_Experience_API_Consistent_Through": _consistent_through(bound)}
     if rows:
         newest = max(stored for _, stored, _ in rows)
         headers["Last_Modified"] = http_date(newest.timestamp())
