@@ -44,9 +44,12 @@ demo: seed ## Install, migrate, seed and serve the demo on http://127.0.0.1:8000
 run: install ## Serve the site without seeding
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-worker: install ## Run an RQ worker (needs REDIS_URL)
+worker: install ## Run an RQ worker with RQ's schedulers (needs REDIS_URL)
 	@test -n "$$REDIS_URL" || { echo "REDIS_URL is not set: jobs run synchronously, no worker needed."; exit 1; }
-	$(MANAGE) rqworker default certificates xapi
+	@# rqcron enqueues the daily compliance reminders (learning/compliance/cron.py).
+	$(MANAGE) rqcron learning.compliance.cron & cron=$$!; \
+	trap 'kill $$cron' EXIT INT TERM; \
+	$(MANAGE) rqworker --with-scheduler default certificates xapi
 
 test: install ## Run the whole test suite (browser tests included)
 	$(MANAGE) compilemessages --ignore '.venv' -v 0
