@@ -318,7 +318,7 @@ LOGGING["loggers"].update(
 # /compliance/, reminders, the access-gate API at /api/v1/compliance/.
 # See README "Compliance".
 # ---------------------------------------------------------------------------
-# Hour (local time, 0-23) of the daily reminder job run by `manage.py rqcron
+# Hour (UTC, 0-23: RQ cron schedules in UTC) of the daily reminder job run by `manage.py rqcron
 # learning.compliance.cron` (started by `make worker`).
 COMPLIANCE_REMINDER_HOUR = env.int("COMPLIANCE_REMINDER_HOUR", default=7)
 # Weekday of the managers' digest (0 = Monday).

@@ -121,7 +121,7 @@ def _plan(rng: random.Random, state: str, today: date) -> tuple[date, date | Non
     return today - timedelta(days=rng.randint(45, 200)), None  # overdue
 
 
-def seed_compliance_demo(*, people: int = 240, seed: int = 7) -> str:
+def seed_compliance_demo(*, people: int = 200, seed: int = 7) -> str:
     """Create the demo institute, the SNDS requirement and `people` members (idempotent)."""
     course = (
         CoursePage.objects.filter(

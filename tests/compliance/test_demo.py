@@ -20,14 +20,15 @@ def test_demo_has_every_state_and_is_idempotent(site_structure, admin_user):
     import_course(settings.COURSE_CONTENT_DIR / SNDS_COURSE_SLUG)
     started = time.monotonic()
     message = seed_compliance_demo()
-    assert time.monotonic() - started < 30
+    # ~15-20 s on a laptop; the bound leaves room for a loaded CI machine.
+    assert time.monotonic() - started < 45
     assert "members" in message
     requirement = Requirement.objects.get(slug="snds")
     assert (requirement.validity_months, requirement.reminder_days) == (12, 30)
     assert requirement.due_days == 30
     overview = build_overview(admin_user, requirement_slug="snds")
     total = overview.tables[0][1][0]
-    assert total.total >= 200
+    assert total.total >= 150
     assert all(count > 0 for count in total.counts.values()), total.counts
     users = get_user_model().objects.count()
     assert seed_compliance_demo() == "compliance demo: already there"

@@ -1,6 +1,7 @@
 """CSV import of units and memberships: all or nothing, line-numbered errors."""
 
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 import pytest
 
@@ -9,6 +10,14 @@ from learning.compliance.models import Membership, OrgUnit
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are checked in English (French is the default language)."""
+    with translation.override("en"):
+        yield
+
 
 GOOD = """code,name,parent,email,role,joined_at
 INST,Institut,,,,
