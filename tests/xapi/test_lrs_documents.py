@@ -62,6 +62,22 @@ def test_document_post_merges_json(lrs, resource):
         == 400
     )
     assert lrs.request("POST", path, b"[1]", params=params).status_code == 400
+    fresh = {**keys, id_param: "fresh"}
+    assert (
+        lrs.request(
+            "POST", path, b"x", params=fresh, content_type="text/plain"
+        ).status_code
+        == 400
+    )
+    lrs.request(
+        "PUT",
+        path,
+        b"text",
+        params=fresh,
+        content_type="text/plain",
+        HTTP_IF_NONE_MATCH="*",
+    )
+    assert lrs.request("POST", path, {"a": 1}, params=fresh).status_code == 400
 
 
 def test_document_etag_preconditions(lrs, resource):

@@ -115,11 +115,13 @@ def _write(xreq: XAPIRequest, resource: Resource, *, merge: bool) -> HttpRespons
     document_id = xreq.params[resource.id_param]
     keys["document_key"] = key_of(document_id)
     content, content_type = xreq.body, xreq.content_type or "application/octet-stream"
-    if merge or _is_json(content_type):
-        if _is_json(content_type):
-            parsed = parse_json(content, "body")
-            if merge and not isinstance(parsed, dict):
-                raise XAPIValidationError("body: POST merges JSON objects only")
+    # POST merges JSON objects, so it takes nothing else (Part Three 2.3.2).
+    if merge and not _is_json(content_type):
+        raise XAPIValidationError("Content-Type: POST takes application/json only")
+    if _is_json(content_type):
+        parsed = parse_json(content, "body")
+        if merge and not isinstance(parsed, dict):
+            raise XAPIValidationError("body: POST merges JSON objects only")
     try:
         with transaction.atomic():
             existing = Document.objects.select_for_update().filter(**keys).first()
