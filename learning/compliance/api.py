@@ -31,13 +31,18 @@ from .status import standing
 router = Router(tags=["compliance"])
 
 
+def _clean(value) -> str:
+    """A path value as text the database accepts (PostgreSQL refuses NUL)."""
+    return str(value).replace("\x00", "")
+
+
 def _log(request, *, http_status: int, token=None, user=None, answer=None) -> None:
     kwargs = getattr(request, "resolver_match", None)
     kwargs = kwargs.kwargs if kwargs else {}
     GateCall.objects.create(
         token=token,
-        requirement_slug=str(kwargs.get("requirement", ""))[:80],
-        person=str(kwargs.get("person", ""))[:254],
+        requirement_slug=_clean(kwargs.get("requirement", ""))[:80],
+        person=_clean(kwargs.get("person", ""))[:254],
         user=user,
         http_status=http_status,
         cleared=None if answer is None else answer.cleared,
@@ -84,6 +89,8 @@ class Problem(Schema):
 def find_person(identifier: str):
     """A user by e-mail, pseudonym or SSO external id; None if none or ambiguous."""
     User = get_user_model()
+    if "\x00" in identifier:
+        return None
     if "@" in identifier:
         found = list(User.objects.filter(email__iexact=identifier, is_active=True)[:2])
         return found[0] if len(found) == 1 else None
@@ -121,7 +128,11 @@ def _claims(requirement, user, result, evaluated_at: datetime) -> dict:
 )
 def gate(request, requirement: str, person: str):
     token: ApiToken = request.auth
-    found = Requirement.objects.filter(slug=requirement, active=True).first()
+    found = (
+        None
+        if "\x00" in requirement
+        else Requirement.objects.filter(slug=requirement, active=True).first()
+    )
     if found is None:
         _log(request, http_status=404, token=token)
         return 404, {"detail": "Unknown requirement."}

@@ -1,6 +1,8 @@
 """Schemathesis against /api/v1/openapi.json: no input makes the API fail (5xx)."""
 
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 
 import pytest
 import schemathesis
@@ -12,6 +14,18 @@ from learning.compliance.models import Requirement
 
 # Loaded at collection: building the schema needs no database.
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+
+
+@pytest.fixture(autouse=True)
+def _keep_test_connection():
+    """The WSGI handler closes "old" connections around each request, which
+    would close the test's transaction (on PostgreSQL); Django's test client
+    disconnects the same signal handler."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

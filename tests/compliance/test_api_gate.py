@@ -162,3 +162,10 @@ def test_openapi_schema_documents_the_gate(client):
         "404",
     }
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_gate_nul_bytes_are_404_not_500(client, token, cleared_person):
+    """A NUL byte (refused by PostgreSQL) in the path is an unknown person."""
+    assert ask(client, token, "snds", "a%00b@example.org").status_code == 404
+    assert ask(client, token, "sn%00ds", "alice@example.org").status_code == 404
+    assert ask(client, "atl_x", "snds", "a%00b").status_code == 401

@@ -20,8 +20,8 @@ def test_demo_has_every_state_and_is_idempotent(site_structure, admin_user):
     import_course(settings.COURSE_CONTENT_DIR / SNDS_COURSE_SLUG)
     started = time.monotonic()
     message = seed_compliance_demo()
-    # ~15-20 s on a laptop; the bound leaves room for a loaded CI machine.
-    assert time.monotonic() - started < 45
+    # ~15-25 s on a laptop; the bound leaves room for PostgreSQL on a loaded CI.
+    assert time.monotonic() - started < 60
     assert "members" in message
     requirement = Requirement.objects.get(slug="snds")
     assert (requirement.validity_months, requirement.reminder_days) == (12, 30)
