@@ -138,7 +138,8 @@ def seed_compliance_demo(*, people: int = 200, seed: int = 7) -> str:
     lessons = list(course.lessons())
     quizzes = list(course.quizzes().filter(required=True))
     User = get_user_model()
-    with transaction.atomic(), _no_issuance_job():
+    # The patch must outlive the commit: the job is queued by on_commit callbacks.
+    with _no_issuance_job(), transaction.atomic():
         institute = OrgUnit.objects.create(code=INSTITUTE[0], name=INSTITUTE[1])
         leaves = []
         for code, name, teams in LABS:
