@@ -3,8 +3,8 @@
 The browser is the system's `/usr/bin/chromium` (Playwright's own builds are never
 downloaded: `playwright install` is not part of the setup). Pages are served by
 pytest-django's `live_server`, so the content a test builds must be committed:
-tests use `transactional_db`, and `django_db_serialized_rollback` puts back what
-the migrations created (root page, home page, themes, groups) after each flush.
+tests use `transactional_db`, and `restore_baseline` puts back what the
+migrations created (root page, home page, themes, groups) after each flush.
 """
 
 import os
@@ -53,34 +53,34 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": VIEWPORT, "locale": "fr-FR"}
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _keep_serialized_db_across_playwright(request, django_db_setup):
-    """Hand the test database's serialized contents over to Playwright's context.
+def restore_baseline() -> None:
+    """Put back what the migrations create and other transactional tests flushed:
+    locales, root page, home pages and catalogues, themes, role groups, the root
+    collection. (Serialized rollback cannot do it reliably: a flush by another
+    transactional test recreates content types under new ids.)"""
+    import importlib
 
-    Playwright's sync API leaves an asyncio loop "running" in the main thread, so
-    Django's `connections` (an asgiref Local) then gives the tests new connection
-    objects, without the `_test_serialized_contents` that `serialized_rollback`
-    restores from: without this, every browser test after the first one would
-    start on an empty database (no root page, no themes).
-    """
-    from django.db import connections
+    from django.apps import apps
 
-    contents = {
-        alias: connections[alias]._test_serialized_contents
-        for alias in connections
-        if hasattr(connections[alias], "_test_serialized_contents")
-    }
-    request.getfixturevalue("playwright")
-    for alias, data in contents.items():
-        connections[alias]._test_serialized_contents = data
+    from wagtail.models import Collection
+
+    from cms.roles import ensure_role_groups
+    from cms.site_structure import ensure_site_structure
+
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    ensure_site_structure()
+    importlib.import_module("courses.migrations.0002_seed_themes").seed_themes(apps, None)
+    ensure_role_groups()
 
 
 @pytest.fixture
-def e2e_db(transactional_db, django_db_serialized_rollback):
+def e2e_db(transactional_db):
     """A committed database that the live server's thread can read.
 
-    Each test starts from what the migrations created and ends with a flush.
+    Each test starts from the baseline the migrations create and ends with a flush.
     """
+    restore_baseline()
 
 
 @pytest.fixture(scope="session")

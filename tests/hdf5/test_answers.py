@@ -1,10 +1,19 @@
 """Answers of data-exercise questions, computed from the file at authoring time."""
 
+from django.utils import translation
+
 import h5py
 import numpy as np
 import pytest
 
 from courses.hdf5.answers import NUMERIC, TEXT, AnswerError, compute_answer
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """These tests read the messages in English (the site's default is French)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """Safe inspection: the tree of nested files, bounds, and hostile files."""
 
+from django.utils import translation
+
 import h5py
 import numpy as np
 import pytest
@@ -10,6 +12,13 @@ from courses.hdf5.inspect import (
     NotHdf5,
     inspect_file,
 )
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """These tests read the messages in English (the site's default is French)."""
+    with translation.override("en"):
+        yield
 
 
 def test_inspect_nested_file_tree(nested_file):
