@@ -143,3 +143,61 @@ def test_signature_with_bad_algorithm_or_not_jws_is_400(lrs):
     )
     body, ctype = multipart(data, [(sha, bogus)])
     assert lrs.post(body, content_type=ctype).status_code == 400
+
+
+def _certificate_and_key():
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "content tool")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    der = certificate.public_bytes(serialization.Encoding.DER)
+    return base64.b64encode(der).decode(), key
+
+
+def rsa_signed(data: dict, key, x5c: str, *, tamper=False):
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    header = _b64(json.dumps({"alg": "RS256", "x5c": [x5c]}).encode())
+    body = _b64(json.dumps(data).encode())
+    signature = key.sign(
+        f"{header}.{body}".encode(), padding.PKCS1v15(), hashes.SHA256()
+    )
+    if tamper:
+        signature = bytes([signature[0] ^ 1]) + signature[1:]
+    jws = f"{header}.{body}.{_b64(signature)}".encode()
+    sha = hashlib.sha256(jws).hexdigest()
+    item = attachment(sha2=sha, length=len(jws), usageType=SIGNATURE_USAGE)
+    return {**data, "attachments": [item]}, [(sha, jws)]
+
+
+def test_signature_is_verified_with_its_x5c_certificate(lrs):
+    """With x5c in the JWS header the RSA signature must verify (Part Two 2.6)."""
+    x5c, key = _certificate_and_key()
+    good, parts = rsa_signed(statement(), key, x5c)
+    assert (
+        lrs.post(
+            *multipart(good, parts)[:1], content_type=multipart(good, parts)[1]
+        ).status_code
+        == 200
+    )
+    bad, parts = rsa_signed(statement(), key, x5c, tamper=True)
+    body, ctype = multipart(bad, parts)
+    response = lrs.post(body, content_type=ctype)
+    assert response.status_code == 400 and "does not verify" in response.json()["error"]

@@ -125,6 +125,38 @@ def _b64url(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def _verify_x5c(header: dict, signed: bytes, signature: bytes) -> None:
+    """With an X.509 certificate in the JWS header, the signature must verify."""
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    chain = header["x5c"]
+    try:
+        if not isinstance(chain, list) or not chain or not isinstance(chain[0], str):
+            raise ValueError("x5c must be a list of certificates")
+        certificate = x509.load_der_x509_certificate(base64.b64decode(chain[0]))
+        key = certificate.public_key()
+        if not isinstance(key, rsa.RSAPublicKey):
+            raise ValueError("the certificate's key is not an RSA key")
+    except ValueError as error:
+        raise XAPIValidationError(
+            f"attachments: the signature's x5c certificate is unusable ({error})"
+        ) from None
+    algorithm = {
+        "RS256": hashes.SHA256,
+        "RS384": hashes.SHA384,
+        "RS512": hashes.SHA512,
+    }[header["alg"]]
+    try:
+        key.verify(signature, signed, padding.PKCS1v15(), algorithm())
+    except InvalidSignature:
+        raise XAPIValidationError(
+            "attachments: the signature does not verify with its x5c certificate"
+        ) from None
+
+
 def _check_signature(statement: dict, contents: dict) -> None:
     """A signed statement's JWS must be well formed and sign this statement (Part Two 2.6)."""
     for item in signature_attachments(statement):
@@ -136,10 +168,12 @@ def _check_signature(statement: dict, contents: dict) -> None:
         if content is None:
             continue  # reported as a missing attachment
         try:
-            header, payload, signature = content[1].decode("ascii").split(".")
-            header = json.loads(_b64url(header))
-            payload = json.loads(_b64url(payload))
-            _b64url(signature)
+            encoded_header, encoded_payload, encoded_signature = (
+                content[1].decode("ascii").split(".")
+            )
+            header = parse_json(_b64url(encoded_header), "signature header")
+            payload = parse_json(_b64url(encoded_payload), "signature payload")
+            signature = _b64url(encoded_signature)
         except (ValueError, UnicodeDecodeError) as error:
             raise XAPIValidationError(
                 "attachments: the signature is not a JWS in compact serialization"
@@ -148,6 +182,9 @@ def _check_signature(statement: dict, contents: dict) -> None:
             raise XAPIValidationError(
                 "attachments: the signature's algorithm must be RS256, RS384 or RS512"
             )
+        if "x5c" in header:
+            signed = f"{encoded_header}.{encoded_payload}".encode("ascii")
+            _verify_x5c(header, signed, signature)
         unsigned = {
             **statement,
             "attachments": [a for a in statement["attachments"] if a is not item],
