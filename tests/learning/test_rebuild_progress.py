@@ -65,3 +65,38 @@ def test_rebuild_progress_repairs(journeys):
     Enrollment.objects.all().delete()
     call_command("rebuild_progress")
     assert rows() == before
+
+
+def test_rebuild_ignores_statements_from_lrs_clients(journeys, client):
+    """A statement an external LRS client posts with a learner's registration never
+    changes that learner's progress."""
+    import copy
+    import json
+    import uuid
+
+    from learning.xapi.models import Statement
+    from tests.xapi.conftest import VERSION, basic, make_client
+
+    enrollment, _ = journeys
+    lrs_client = make_client()
+    forged = copy.deepcopy(
+        Statement.objects.filter(activity_id__contains="/activities/course/")
+        .exclude(registration=enrollment.pk)
+        .first()
+        .data
+    )
+    forged["id"] = str(uuid.uuid4())
+    forged["context"]["registration"] = str(enrollment.pk)
+    for key in ("stored", "authority", "version"):
+        forged.pop(key, None)
+    response = client.post(
+        "/xapi/statements",
+        data=json.dumps(forged),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=basic(lrs_client.key),
+        **VERSION,
+    )
+    assert response.status_code == 200, response.content
+    before = rows()
+    call_command("rebuild_progress")
+    assert rows() == before

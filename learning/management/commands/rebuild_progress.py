@@ -85,9 +85,12 @@ class Command(BaseCommand):
         LessonProgress.objects.all().delete()
         Enrollment.objects.all().delete()
         resolver = PageResolver()
-        total = Statement.objects.count()
+        # Only the platform's own statements drive progress: an external LRS client
+        # could otherwise post statements carrying a learner's registration.
+        statements = Statement.objects.filter(client__isnull=True)
+        total = statements.count()
         done = 0
-        queryset = Statement.objects.order_by("stored", "timestamp", "id").values_list(
+        queryset = statements.order_by("stored", "timestamp", "id").values_list(
             "data", flat=True
         )
         for data in queryset.iterator(chunk_size=BATCH):
