@@ -153,16 +153,13 @@ def build_overview(
     User = get_user_model()
     people_qs = User.objects.filter(unit_memberships__unit_id__in=shown).distinct()
     found = standings(people_qs, wanted, today=today, tree=tree)
-    people = (
-        {
-            row[0]: row
-            for row in User.objects.filter(
-                pk__in={uid for uid, _r in found}
-            ).values_list("pk", "first_name", "last_name", "email", "pseudonym")
-        }
-        if found
-        else {}
-    )
+    # The people as a subquery, not a list of ids: SQLite caps query parameters.
+    people = {
+        row[0]: row
+        for row in User.objects.filter(pk__in=people_qs.values("pk")).values_list(
+            "pk", "first_name", "last_name", "email", "pseudonym"
+        )
+    }
     units_of: dict[int, list[int]] = defaultdict(list)
     for user_id, member_unit in Membership.objects.filter(
         unit_id__in=shown
@@ -179,12 +176,13 @@ def build_overview(
         }
 
     by_requirement = {r.pk: r for r in wanted}
+    items_of: dict[int, list[tuple[int, Standing]]] = defaultdict(list)
+    for (user_id, rid), item in found.items():
+        items_of[rid].append((user_id, item))
     tables = []
     for requirement in wanted:
         rows = {pk: UnitRow(pk, tree.label(pk)) for pk in row_units}
-        for (user_id, rid), item in found.items():
-            if rid != requirement.pk:
-                continue
+        for user_id, item in items_of[requirement.pk]:
             for pk in rows_of.get(user_id, ()):
                 rows[pk].counts[item.status] += 1
         table = [rows[pk] for pk in row_units]
@@ -192,24 +190,36 @@ def build_overview(
             table[0].is_total = True
         tables.append((requirement, table))
 
-    person_rows = []
-    for (user_id, rid), item in found.items():
-        if status and item.status != status:
-            continue
-        pk, first, last, email, pseudonym = people[user_id]
-        labels = sorted(tree.code[u] for u in units_of.get(user_id, ()))
-        person_rows.append(
-            PersonRow(
-                user_id=pk,
-                first_name=first,
-                last_name=last,
-                email=email,
-                pseudonym=str(pseudonym),
-                unit_label=", ".join(labels),
-                requirement=by_requirement[rid],
-                standing=item,
-            )
+    # Per person once: name, e-mail, pseudonym and unit codes.
+    identity = {
+        pk: (
+            first,
+            last,
+            email,
+            str(pseudonym),
+            ", ".join(sorted(tree.code[u] for u in units_of.get(pk, ()))),
         )
+        for pk, first, last, email, pseudonym in people.values()
+    }
+    person_rows = []
+    for rid, items in items_of.items():
+        requirement = by_requirement[rid]
+        for user_id, item in items:
+            if status and item.status != status:
+                continue
+            first, last, email, pseudonym, labels = identity[user_id]
+            person_rows.append(
+                PersonRow(
+                    user_id=user_id,
+                    first_name=first,
+                    last_name=last,
+                    email=email,
+                    pseudonym=pseudonym,
+                    unit_label=labels,
+                    requirement=requirement,
+                    standing=item,
+                )
+            )
     sort = sort if sort.lstrip("-") in SORTS else "name"
     person_rows.sort(key=SORTS[sort.lstrip("-")], reverse=sort.startswith("-"))
 

@@ -202,13 +202,14 @@ def standings(
     group_ids = {r.pk: {g.pk for g in r.groups.all()} for r in requirements}
     joined: dict[tuple[int, int], date] = {}  # (user, requirement) -> start
     all_users: set[int] = set()
+    target_list = list(targets.items())
     for user_id, unit_id, joined_at in Membership.objects.filter(
         user__in=user_ids_qs
     ).values_list("user_id", "unit_id", "joined_at"):
         all_users.add(user_id)
-        for r in requirements:
-            if unit_id in targets[r.pk]:
-                key = (user_id, r.pk)
+        for rid, target in target_list:
+            if unit_id in target:
+                key = (user_id, rid)
                 if key not in joined or joined_at < joined[key]:
                     joined[key] = joined_at
     wanted_groups = set().union(*group_ids.values())
@@ -248,16 +249,20 @@ def standings(
 
     result: dict[tuple[int, int], Standing] = {}
     for r in requirements:
-        accepted = courses[r.pk]
+        rid = r.pk
+        accepted = courses[rid]
+        groups_of_r = group_ids[rid]
         for user_id in all_users:
-            start = joined.get((user_id, r.pk))
-            via_group = bool(in_groups.get(user_id, set()) & group_ids[r.pk])
+            start = joined.get((user_id, rid))
+            via_group = bool(
+                groups_of_r and in_groups.get(user_id, set()) & groups_of_r
+            )
             if start is None and via_group:
                 start = date_joined.get(user_id)
-            applies = (user_id, r.pk) in joined or via_group
+            applies = start is not None or via_group
             if not applies and only_applicable:
                 continue
-            result[(user_id, r.pk)] = evaluate(
+            result[(user_id, rid)] = evaluate(
                 r,
                 user_id=user_id,
                 certificates=[
