@@ -58,6 +58,8 @@ def test_dashboard_refused_to_learners(client, population):
     assert client.get("/compliance/").status_code == 403
     assert client.get("/compliance/export.csv").status_code == 403
     assert client.get("/compliance/register.xlsx").status_code == 403
+    bruno = population["bruno"]
+    assert client.get(f"/compliance/people/{bruno.pseudonym}/").status_code == 403
     home = client.get("/compliance/", follow=True)
     assert 'href="/compliance/"' not in home.content.decode()
 
