@@ -188,7 +188,9 @@ def build_overview(
         table = [rows[pk] for pk in row_units]
         if unit_id:
             table[0].is_total = True
-        tables.append((requirement, table))
+        # A requirement that applies to nobody here is noise, unless asked for.
+        if selected or any(row.total for row in table):
+            tables.append((requirement, table))
 
     # Per person once: name, e-mail, pseudonym and unit codes.
     identity = {
