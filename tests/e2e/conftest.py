@@ -61,7 +61,6 @@ def restore_baseline() -> None:
     import importlib
 
     from django.apps import apps
-
     from wagtail.models import Collection
 
     from cms.roles import ensure_role_groups
