@@ -121,6 +121,29 @@ def _plan(rng: random.Random, state: str, today: date) -> tuple[date, date | Non
     return today - timedelta(days=rng.randint(45, 200)), None  # overdue
 
 
+def _let_managers_edit_requirements() -> None:
+    """In the demo, the managers' group edits units, memberships and requirements
+    in the admin (tokens and the gate log stay with admins). A real institution
+    grants these rights itself (Settings > Groups)."""
+    from django.contrib.auth.models import Group, Permission
+
+    from cms.roles import MANAGERS
+
+    group = Group.objects.filter(name=MANAGERS).first()
+    if group is None:
+        return
+    codenames = [
+        f"{action}_{model}"
+        for model in ("orgunit", "membership", "requirement")
+        for action in ("add", "change", "view")
+    ] + ["view_reminder"]
+    group.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="compliance", codename__in=codenames
+        )
+    )
+
+
 def seed_compliance_demo(*, people: int = 200, seed: int = 7) -> str:
     """Create the demo institute, the SNDS requirement and `people` members (idempotent)."""
     course = (
@@ -194,6 +217,8 @@ def seed_compliance_demo(*, people: int = 200, seed: int = 7) -> str:
                 if lessons:
                     progress.complete_lesson(enrollment, lessons[0], when=_at(when))
         Membership.objects.bulk_create(memberships)
+
+        _let_managers_edit_requirements()
 
         # The demo accounts: the manager watches the institute, the learner is a member.
         for username, unit, role in (

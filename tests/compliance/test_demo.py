@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 
 import pytest
 
+from cms.roles import ensure_role_groups
 from courses.course_files import import_course
 from learning.compliance.dashboard import build_overview
 from learning.compliance.demo import SNDS_COURSE_SLUG, seed_compliance_demo
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.django_db
 def test_demo_has_every_state_and_is_idempotent(site_structure, admin_user):
     """Members in every status; a second run changes nothing."""
     import_course(settings.COURSE_CONTENT_DIR / SNDS_COURSE_SLUG)
+    managers = ensure_role_groups()["managers"]
     started = time.monotonic()
     message = seed_compliance_demo(people=60)
     # 60 people in ~5 s (the default 200 in ~20 s); room for a loaded CI.
@@ -30,6 +32,8 @@ def test_demo_has_every_state_and_is_idempotent(site_structure, admin_user):
     total = overview.tables[0][1][0]
     assert total.total >= 60
     assert all(count > 0 for count in total.counts.values()), total.counts
+    assert managers.permissions.filter(codename="change_requirement").exists()
+    assert not managers.permissions.filter(codename="add_apitoken").exists()
     users = get_user_model().objects.count()
     assert seed_compliance_demo() == "compliance demo: already there"
     assert get_user_model().objects.count() == users
