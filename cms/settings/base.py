@@ -328,4 +328,6 @@ COMPLIANCE_REMINDER_HOUR = env.int("COMPLIANCE_REMINDER_HOUR", default=7)
 COMPLIANCE_DIGEST_WEEKDAY = env.int("COMPLIANCE_DIGEST_WEEKDAY", default=0)
 # People per page in the dashboard's person list.
 COMPLIANCE_PAGE_SIZE = env.int("COMPLIANCE_PAGE_SIZE", default=50)
+# Days the gate API's call log is kept (it names people); 0 keeps it for ever.
+COMPLIANCE_GATE_LOG_DAYS = env.int("COMPLIANCE_GATE_LOG_DAYS", default=365)
 # ------------------------------ end of compliance ------------------------------

@@ -114,6 +114,7 @@ class Overview:
     tables: list[tuple[Requirement, list[UnitRow]]]
     people: list[PersonRow]
     today: date
+    parent: tuple[int, str] | None = None  # the unit above, if the viewer sees it
 
 
 def scope_for(viewer, tree: UnitTree) -> set[int]:
@@ -229,7 +230,9 @@ def build_overview(
     for top in tops:
         for pk in _depth_first(tree, top):
             unit_choices.append((pk, tree.label(pk), tree.depth(pk) - tree.depth(top)))
+    parent_id = tree.parent.get(unit_id) if unit_id else None
     return Overview(
+        parent=(parent_id, tree.label(parent_id)) if parent_id in scope else None,
         requirements=requirements,
         unit_choices=unit_choices,
         unit_id=unit_id,

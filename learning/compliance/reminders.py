@@ -26,6 +26,7 @@ from .dashboard import NotAManager, build_overview
 from .models import (
     ComplianceStatus,
     Digest,
+    GateCall,
     MembershipRole,
     Reminder,
     ReminderKind,
@@ -180,12 +181,28 @@ def send_digests(*, today: date | None = None, dry_run: bool = False) -> list:
     return sent
 
 
+def purge_gate_calls(*, now=None) -> int:
+    """Delete gate-call log entries older than COMPLIANCE_GATE_LOG_DAYS (0: keep all).
+
+    The log names the people asked about: it is kept as long as the evidence is
+    useful, then deleted (data minimisation).
+    """
+    days = settings.COMPLIANCE_GATE_LOG_DAYS
+    if not days:
+        return 0
+    limit = (now or timezone.now()) - timedelta(days=days)
+    deleted, _detail = GateCall.objects.filter(at__lt=limit).delete()
+    return deleted
+
+
 def daily_compliance_job(today: str | None = None) -> dict:
-    """The scheduled job: reminders every day, digests on the configured weekday."""
+    """The scheduled job: reminders every day, digests on the configured weekday,
+    and the gate-call log trimmed to its retention period."""
     day = date.fromisoformat(today) if today else timezone.localdate()
     result = {"reminders": len(send_reminders(today=day))}
     if day.weekday() == settings.COMPLIANCE_DIGEST_WEEKDAY:
         result["digests"] = len(send_digests(today=day))
+    result["gate_calls_purged"] = purge_gate_calls()
     return result
 
 

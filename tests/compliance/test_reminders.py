@@ -135,3 +135,23 @@ def test_reminders_job_twice_through_a_worker_sends_once(
         queue.delete(delete_jobs=True)
     assert len(mailoutbox) == 4
     assert Reminder.objects.count() == 4
+
+
+def test_daily_job_trims_the_gate_log(db, settings):
+    """Gate calls older than the retention period are deleted by the daily job."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from learning.compliance.models import GateCall
+    from learning.compliance.reminders import daily_compliance_job
+
+    settings.COMPLIANCE_GATE_LOG_DAYS = 30
+    now = timezone.now()
+    old = GateCall.objects.create(
+        requirement_slug="snds", person="a@x.org", http_status=200
+    )
+    GateCall.objects.filter(pk=old.pk).update(at=now - timedelta(days=31))
+    GateCall.objects.create(requirement_slug="snds", person="b@x.org", http_status=200)
+    assert daily_compliance_job()["gate_calls_purged"] == 1
+    assert list(GateCall.objects.values_list("person", flat=True)) == ["b@x.org"]

@@ -98,6 +98,12 @@ def test_dashboard_filters_and_sorts(client, population, manager_a, units):
     response = client.get(f"/compliance/?unit={units['team'].pk}")
     names = [row.last_name for row in response.context["overview"].people]
     assert names == ["Charlie"]
+    assert response.context["overview"].parent == (
+        units["lab_a"].pk,
+        "Labo A (LAB-A)",
+    )  # a way back up, within the manager's scope only
+    top = client.get("/compliance/").context["overview"]
+    assert top.parent is None  # the institute is above lab A: not shown
     response = client.get("/compliance/?status=compliant")
     assert [r.last_name for r in response.context["overview"].people] == ["Alpha"]
     response = client.get("/compliance/?sort=-name")
