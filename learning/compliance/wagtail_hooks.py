@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.models import CreateView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -28,6 +29,7 @@ from .models import (
     Requirement,
     new_token,
 )
+from .units import is_manager
 
 
 class ReadOnlyPolicy(ModelPermissionPolicy):
@@ -159,3 +161,20 @@ class ComplianceViewSetGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_compliance_viewsets():
     return ComplianceViewSetGroup()
+
+
+class DashboardMenuItem(MenuItem):
+    """A link from the admin to the managers' dashboard on the site."""
+
+    def is_shown(self, request):
+        return is_manager(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_compliance_dashboard_link():
+    return DashboardMenuItem(
+        gettext_lazy("Compliance dashboard"),
+        "/compliance/",
+        icon_name="view",
+        order=349,
+    )

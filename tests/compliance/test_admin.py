@@ -99,3 +99,12 @@ def test_admin_compliance_hidden_from_managers_group(client, db):
     user.groups.add(ensure_role_groups()["managers"])
     client.force_login(user)
     assert client.get("/admin/compliance_tokens/").status_code in (302, 403)
+
+
+def test_admin_menu_links_managers_to_the_dashboard(client, manager_a, admin_user):
+    """Managers (and admins) see a link to the dashboard in the admin menu."""
+    from cms.roles import ensure_role_groups
+
+    manager_a.groups.add(ensure_role_groups()["managers"])
+    client.force_login(manager_a)
+    assert '"/compliance/"' in client.get("/admin/").content.decode()
