@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "learning.xapi",
     "learning.certificates",
     "learning.compliance",
+    "ninja",  # the API docs at /api/v1/docs with local static files, no CDN
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
