@@ -1,6 +1,13 @@
 """Ralph (PyPI `ralph-malph`), the peer LRS: installed into its own virtualenv
 under var/bench/ralph-venv and run on loopback with its file-system backend,
-served by uvicorn with 2 workers (as many as our gunicorn)."""
+served by uvicorn with 2 workers (as many as our gunicorn).
+
+Ralph 5.1.0's file-system LRS backend writes every POST to one file with the
+"create" operation, which refuses an existing file: every POST after the first
+answers 500 "Statements bulk indexation failed". The app module below makes
+that backend append instead (its only sensible mode for an LRS); nothing else
+of Ralph is changed.
+"""
 
 import os
 import shutil
@@ -50,6 +57,16 @@ def install() -> str:
     return RALPH_VERSION
 
 
+APP_MODULE = """\
+from ralph.backends.data.base import BaseOperationType
+from ralph.backends.lrs.fs import FSLRSBackend
+
+FSLRSBackend.default_operation_type = BaseOperationType.APPEND
+
+from ralph.api import app  # noqa: E402
+"""
+
+
 def _env() -> dict:
     data = VAR / "ralph-data"
     return {
@@ -88,9 +105,12 @@ def serve(port: int):
     )
     if auth.returncode != 0:
         raise RalphUnavailable("ralph auth failed: " + auth.stderr.strip()[-500:])
+    (VAR / "ralph-app" / "ralph_append.py").write_text(APP_MODULE)
     args = [
         str(VENV / "bin" / "uvicorn"),
-        "ralph.api:app",
+        "ralph_append:app",
+        "--app-dir",
+        str(VAR / "ralph-app"),
         "--host",
         "127.0.0.1",
         "--port",

@@ -23,8 +23,8 @@ XAPI_HEADERS = {"X-Experience-API-Version": "1.0.3"}
 # Per scale: bounded request counts and durations (seconds) per run.
 LIMITS = {
     "small": {
-        "single": (800, 10.0),
-        "batch": (150, 10.0),
+        "single": (2000, 10.0),
+        "batch": (600, 10.0),
         "query": 20,
         "more_depth": 15,
         "pages": (400, 8.0),
