@@ -32,7 +32,7 @@ migrate: install ## Apply database migrations
 	$(MANAGE) migrate --noinput
 
 messages: install ## Compile the translation catalogues (fr, en)
-	$(MANAGE) compilemessages --ignore '.venv' -v 0
+	$(MANAGE) compilemessages --ignore '.venv' --ignore var -v 0
 
 seed: migrate messages ## Seed the demo courses and users (idempotent)
 	$(MANAGE) seed_demo
@@ -52,7 +52,7 @@ worker: install ## Run an RQ worker with RQ's schedulers (needs REDIS_URL)
 	$(MANAGE) rqworker --with-scheduler default certificates xapi
 
 test: install ## Run the whole test suite (browser tests included)
-	$(MANAGE) compilemessages --ignore '.venv' -v 0
+	$(MANAGE) compilemessages --ignore '.venv' --ignore var -v 0
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test-e2e: install ## Run only the browser tests
