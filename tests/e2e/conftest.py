@@ -69,7 +69,9 @@ def restore_baseline() -> None:
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
     ensure_site_structure()
-    importlib.import_module("courses.migrations.0002_seed_themes").seed_themes(apps, None)
+    importlib.import_module("courses.migrations.0002_seed_themes").seed_themes(
+        apps, None
+    )
     ensure_role_groups()
 
 

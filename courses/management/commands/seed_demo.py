@@ -82,7 +82,9 @@ class Command(BaseCommand):
                 user.set_password(password)
             # Demo accounts log in at once: their address counts as verified.
             EmailAddress.objects.update_or_create(
-                user=user, email=user.email, defaults={"verified": True, "primary": True}
+                user=user,
+                email=user.email,
+                defaults={"verified": True, "primary": True},
             )
             user.is_staff = role == "admin"
             user.is_superuser = role == "admin"
