@@ -22,6 +22,7 @@ from courses.models import CoursePage
 from learning import progress
 from learning.certificates.issuance import issue_certificate
 from learning.quiz import attempts
+from learning.quiz.scoring import model_answers
 
 from .models import ApiToken, Membership, MembershipRole, OrgUnit, Requirement
 
@@ -62,24 +63,7 @@ def _no_issuance_job():
 
 def _good_answers(attempt) -> dict:
     """A diligent demo learner's answers: right on every question drawn."""
-    answers = {}
-    for q in attempt.questions:
-        key, kind = q["key"], q["type"]
-        if kind == "single_choice":
-            answers[key] = next(c["id"] for c in q["choices"] if c["correct"])
-        elif kind == "multiple_choice":
-            answers[key] = [c["id"] for c in q["choices"] if c["correct"]]
-        elif kind == "true_false":
-            answers[key] = "true" if q["answer"] else "false"
-        elif kind == "numeric":
-            answers[key] = q["value"]
-        elif kind == "short_text":
-            answers[key] = q["accepted"][0]
-        elif kind == "ordering":
-            answers[key] = [item["id"] for item in q["items"]]
-        elif kind == "matching":
-            answers[key] = {p["id"]: p["id"] for p in q["pairs"]}
-    return answers
+    return model_answers(attempt.questions)
 
 
 def _certify(user, course, lessons, quizzes, day: date) -> None:

@@ -130,3 +130,25 @@ def score_attempt(
     }
     total = sum(per_question.values()) / len(questions) if questions else 0.0
     return per_question, min(1.0, max(0.0, round(total, 4)))
+
+
+def model_answers(questions: list[dict]) -> dict:
+    """Raw answers that score 1 on every question (demo learners, tests)."""
+    answers = {}
+    for q in questions:
+        key, kind = q["key"], q["type"]
+        if kind == "single_choice":
+            answers[key] = next(c["id"] for c in q["choices"] if c["correct"])
+        elif kind == "multiple_choice":
+            answers[key] = [c["id"] for c in q["choices"] if c["correct"]]
+        elif kind == "true_false":
+            answers[key] = "true" if q["answer"] else "false"
+        elif kind == "numeric":
+            answers[key] = q["value"]
+        elif kind == "short_text":
+            answers[key] = q["accepted"][0]
+        elif kind == "ordering":
+            answers[key] = [item["id"] for item in q["items"]]
+        elif kind == "matching":
+            answers[key] = {p["id"]: p["id"] for p in q["pairs"]}
+    return answers

@@ -5,6 +5,7 @@ import pytest
 
 from courses.quizzes import QuestionPool, QuizPage, QuizPoolDraw
 from learning import progress
+from learning.quiz.scoring import model_answers
 
 
 def items(values):
@@ -93,21 +94,4 @@ def rng():
 
 def perfect_answers(attempt):
     """The raw answers that score 1 on every question of the attempt."""
-    answers = {}
-    for q in attempt.questions:
-        key, kind = q["key"], q["type"]
-        if kind == "single_choice":
-            answers[key] = next(c["id"] for c in q["choices"] if c["correct"])
-        elif kind == "multiple_choice":
-            answers[key] = [c["id"] for c in q["choices"] if c["correct"]]
-        elif kind == "true_false":
-            answers[key] = "true" if q["answer"] else "false"
-        elif kind == "numeric":
-            answers[key] = q["value"]
-        elif kind == "short_text":
-            answers[key] = q["accepted"][0]
-        elif kind == "ordering":
-            answers[key] = [item["id"] for item in q["items"]]
-        elif kind == "matching":
-            answers[key] = {p["id"]: p["id"] for p in q["pairs"]}
-    return answers
+    return model_answers(attempt.questions)
