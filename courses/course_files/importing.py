@@ -362,13 +362,10 @@ class _CourseWriter:
             if lesson_translation is None:
                 continue
             wanted.add(page.translation_key)
-            target = page.get_translation_or_none(locale)
-            if target is None:
-                target = page.copy_for_translation(locale)
-                report.lessons_created.append(lesson.slug)
-            else:
-                report.lessons_updated.append(lesson.slug)
-            target = target.specific
+            target, created = _translation_of(page, locale)
+            (report.lessons_created if created else report.lessons_updated).append(
+                lesson.slug
+            )
             target.title = lesson_translation.title
             target.summary = lesson_translation.summary
             target.duration_minutes = lesson.duration_minutes
@@ -417,13 +414,10 @@ class _CourseWriter:
             if quiz_translation is None:
                 continue
             wanted.add(page.translation_key)
-            target = page.get_translation_or_none(locale)
-            if target is None:
-                target = page.copy_for_translation(locale)
-                report.quizzes_created.append(quiz.slug)
-            else:
-                report.quizzes_updated.append(quiz.slug)
-            target = target.specific
+            target, created = _translation_of(page, locale)
+            (report.quizzes_created if created else report.quizzes_updated).append(
+                quiz.slug
+            )
             draws = [
                 (draw.pool, draw.count) for draw in page.draws.order_by("sort_order")
             ]
@@ -457,3 +451,11 @@ class _CourseWriter:
             translated.unpublish()
             reports.append(report)
         return reports
+
+
+def _translation_of(page: Page, locale: Locale) -> tuple[Page, bool]:
+    """The page's translation in `locale`, copied from the page if it has none yet."""
+    target = page.get_translation_or_none(locale)
+    if target is None:
+        return page.copy_for_translation(locale).specific, True
+    return target.specific, False
