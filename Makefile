@@ -7,6 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+SCALE ?= full
 
 .DEFAULT_GOAL := help
 .PHONY: help check-python install migrate messages seed demo run worker test test-e2e lint format migrations-check bench clean
@@ -71,8 +72,8 @@ format: install ## Fix formatting (ruff, djhtml)
 migrations-check: install ## Fail if a model change lacks its migration
 	$(MANAGE) makemigrations --check --dry-run
 
-bench: install ## Run the benchmarks (tests/bench/)
-	$(PY) -m tests.bench
+bench: install ## Run the benchmarks at institutional scale (tests/bench/; SCALE=small for a quick run)
+	$(PY) -m tests.bench --scale $(SCALE)
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var db.sqlite3
