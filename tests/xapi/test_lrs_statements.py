@@ -390,7 +390,11 @@ def test_existing_statements_are_indexed_by_the_migration(learner, course, lesso
         ("xapi", "0002_index_existing_statements")
     )
     module.index_existing(state.apps, None)
+    then = __import__("learning.xapi.migrations.0003_relation_stored", fromlist=["x"])
+    with connection.cursor() as cursor:
+        cursor.execute(then.BACKFILL)
     assert StatementRelation.objects.filter(kind=StatementRelation.VERB).count() == 1
+    assert not StatementRelation.objects.filter(stored__isnull=True).exists()
     assert Activity.objects.count() == 1
     assert global_apps.get_model("xapi", "Activity") is Activity
 

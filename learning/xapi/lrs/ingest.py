@@ -282,9 +282,11 @@ def index_statements(rows: list[Statement]) -> None:
     """Index rows, canonical activities and forwarding for freshly stored rows."""
     from ..forwarding import queue_for_forwarding
 
-    StatementRelation.objects.bulk_create(
-        relation_rows([(row.id, row.data) for row in rows])
-    )
+    relations = relation_rows([(row.id, row.data) for row in rows])
+    stored = {row.id: row.stored for row in rows}
+    for relation in relations:
+        relation.stored = stored[relation.statement_id]
+    StatementRelation.objects.bulk_create(relations)
     update_activities(rows)
     queue_for_forwarding(rows)
 

@@ -3,6 +3,7 @@
 import base64
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -492,42 +493,88 @@ def _limit(xreq: XAPIRequest, value=None) -> int:
     return min(limit or settings.XAPI_STATEMENTS_PAGE_SIZE, maximum)
 
 
-def _filtered(xreq: XAPIRequest, params: dict, bound):
-    """The statements matching the query filters (voided ones left out)."""
-    queryset = _not_voided(_readable(xreq))
+# Relation filters, most selective first: the first one drives the query.
+FILTER_ORDER = ("registration", "agent", "activity", "verb")
+
+
+def _relation_filters(params: dict) -> list[tuple[int, str, bool]]:
+    """(kind, key, direct only) for each agent/verb/activity/registration filter."""
+    found = {}
     if "agent" in params:
         agent = parse_json(params["agent"], "agent")
         identified_agent(agent, "agent")
-        relations = StatementRelation.objects.filter(
-            kind=StatementRelation.AGENT, key=key_of(agent_ifi(agent))
+        found["agent"] = (
+            StatementRelation.AGENT,
+            key_of(agent_ifi(agent)),
+            params.get("related_agents") != "true",
         )
-        if params.get("related_agents") != "true":
-            relations = relations.filter(direct=True)
-        queryset = queryset.filter(id__in=relations.values("statement_id"))
     if "verb" in params:
-        relations = StatementRelation.objects.filter(
-            kind=StatementRelation.VERB, key=key_of(iri(params["verb"], "verb"))
-        )
-        queryset = queryset.filter(id__in=relations.values("statement_id"))
+        verb = iri(params["verb"], "verb")
+        found["verb"] = (StatementRelation.VERB, key_of(verb), False)
     if "activity" in params:
-        relations = StatementRelation.objects.filter(
-            kind=StatementRelation.ACTIVITY,
-            key=key_of(iri(params["activity"], "activity")),
+        activity = iri(params["activity"], "activity")
+        found["activity"] = (
+            StatementRelation.ACTIVITY,
+            key_of(activity),
+            params.get("related_activities") != "true",
         )
-        if params.get("related_activities") != "true":
-            relations = relations.filter(direct=True)
-        queryset = queryset.filter(id__in=relations.values("statement_id"))
     if "registration" in params:
         registration = uuid_string(params["registration"], "registration")
-        relations = StatementRelation.objects.filter(
-            kind=StatementRelation.REGISTRATION, key=key_of(registration.lower())
+        found["registration"] = (
+            StatementRelation.REGISTRATION,
+            key_of(registration.lower()),
+            False,
         )
-        queryset = queryset.filter(id__in=relations.values("statement_id"))
-    if "since" in params:
-        queryset = queryset.filter(stored__gt=timestamp(params["since"], "since"))
+    return [found[name] for name in FILTER_ORDER if name in found]
+
+
+def _relations(kind: int, key: str, direct: bool):
+    relations = StatementRelation.objects.filter(kind=kind, key=key)
+    return relations.filter(direct=True) if direct else relations
+
+
+@dataclass
+class Selection:
+    """A query's rows and the names of its id, stored and data columns."""
+
+    queryset: object
+    id: str
+    stored: str
+    data: str
+
+
+def _selection(xreq: XAPIRequest, params: dict, bound) -> tuple[Selection, datetime]:
+    """The statements matching the query filters (voided ones left out).
+
+    With an agent, verb, activity or registration filter, the rows come from
+    StatementRelation: its (kind, key, stored, statement) index gives the first
+    filter's statements newest first, so a page stops after `limit` rows
+    however many match; the other filters are index lookups on the same key.
+    """
+    since = timestamp(params["since"], "since") if "since" in params else None
     until = timestamp(params["until"], "until") if "until" in params else None
     bound = min(filter(None, [until, bound]))
-    return queryset.filter(stored__lte=bound), bound
+    filters = _relation_filters(params)
+    readable = _readable(xreq)
+    if not filters:
+        queryset = _not_voided(readable).filter(stored__lte=bound)
+        if since:
+            queryset = queryset.filter(stored__gt=since)
+        return Selection(queryset, "id", "stored", "data"), bound
+    queryset = _relations(*filters[0]).filter(stored__lte=bound)
+    if since:
+        queryset = queryset.filter(stored__gt=since)
+    for kind, key, direct in filters[1:]:
+        also = _relations(kind, key, direct).filter(
+            stored=OuterRef("stored"), statement_id=OuterRef("statement_id")
+        )
+        queryset = queryset.filter(Exists(also))
+    if not xreq.client.has_scope(*auth.READ_STATEMENTS):  # read/mine
+        queryset = queryset.filter(statement__client=xreq.client)
+    queryset = queryset.filter(
+        ~Exists(Statement.objects.filter(voids=OuterRef("statement_id")))
+    )
+    return Selection(queryset, "statement_id", "stored", "statement__data"), bound
 
 
 def _page(xreq: XAPIRequest, params: dict, *, bound, after=None) -> HttpResponse:
@@ -541,20 +588,32 @@ def _page(xreq: XAPIRequest, params: dict, *, bound, after=None) -> HttpResponse
         raise XAPIValidationError("format: must be ids, exact or canonical")
     limit = _limit(xreq, params.get("limit", "0"))
     ascending = params.get("ascending") == "true"
-    queryset, bound = _filtered(xreq, params, bound)
+    selection, bound = _selection(xreq, params, bound)
+    queryset = selection.queryset
+    id_, stored_ = selection.id, selection.stored
     if after is not None:
+        # The plain bound lets the index scan start at the cursor; the OR
+        # only sorts out the rows stored in the same millisecond.
         stored, last_id = after
         if ascending:
             queryset = queryset.filter(
-                Q(stored__gt=stored) | Q(stored=stored, id__gt=last_id)
+                Q(**{f"{stored_}__gte": stored})
+                & (
+                    Q(**{f"{stored_}__gt": stored})
+                    | Q(**{stored_: stored, f"{id_}__gt": last_id})
+                )
             )
         else:
             queryset = queryset.filter(
-                Q(stored__lt=stored) | Q(stored=stored, id__lt=last_id)
+                Q(**{f"{stored_}__lte": stored})
+                & (
+                    Q(**{f"{stored_}__lt": stored})
+                    | Q(**{stored_: stored, f"{id_}__lt": last_id})
+                )
             )
-    order = ("stored", "id") if ascending else ("-stored", "-id")
+    order = (stored_, id_) if ascending else (f"-{stored_}", f"-{id_}")
     rows = list(
-        queryset.order_by(*order).values_list("id", "stored", "data")[: limit + 1]
+        queryset.order_by(*order).values_list(id_, stored_, selection.data)[: limit + 1]
     )
     more = ""
     if len(rows) > limit:
