@@ -16,7 +16,8 @@ from learning.certificates.models import Certificate
 from learning.models import Enrollment
 
 from .models import ComplianceStatus, Membership, Reminder, Requirement
-from .status import Standing, standings
+from .status import Rules, Standing, standings
+from .status_sql import StatusQuery
 from .units import UnitTree, managed_unit_ids
 
 #: Display order: good news first, then what needs action.
@@ -112,7 +113,7 @@ class Overview:
     status: str | None
     sort: str
     tables: list[tuple[Requirement, list[UnitRow]]]
-    people: list[PersonRow]
+    people: "PersonList"
     today: date
     parent: tuple[int, str] | None = None  # the unit above, if the viewer sees it
 
@@ -124,6 +125,107 @@ def scope_for(viewer, tree: UnitTree) -> set[int]:
     return scope
 
 
+class PersonList:
+    """The person list, sorted and filtered by the database, evaluated lazily.
+
+    A sequence for `Paginator`: `count()` comes from the counts already made,
+    a slice asks the database for that page's (person, requirement) pairs and
+    evaluates only them with `standings()`; iterating goes through every row
+    in chunks (the exports).
+    """
+
+    CHUNK = 5000
+
+    def __init__(
+        self,
+        query: StatusQuery,
+        *,
+        rules: Rules,
+        tree: UnitTree,
+        status: str | None,
+        sort: str,
+        total: int,
+        today: date,
+    ):
+        self.query = query
+        self.rules = rules
+        self.tree = tree
+        self.status = status
+        self.sort = sort
+        self.total = total
+        self.today = today
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop, _step = index.indices(self.total)
+        if stop <= start:
+            return []
+        pairs = self.query.ordered(
+            status=self.status, sort=self.sort, limit=stop - start, offset=start
+        )
+        return self._rows(pairs)
+
+    def __iter__(self):
+        pairs = self.query.ordered(status=self.status, sort=self.sort)
+        for first in range(0, len(pairs), self.CHUNK):
+            yield from self._rows(pairs[first : first + self.CHUNK])
+
+    def _rows(self, pairs: list[tuple[int, int, str]]) -> list[PersonRow]:
+        """The rows of these (person, requirement) pairs, in their order."""
+        ids = {user_id for user_id, _rid, _status in pairs}
+        User = get_user_model()
+        found = standings(
+            User.objects.filter(pk__in=ids),
+            (),
+            today=self.today,
+            rules=self.rules,
+        )
+        people = {
+            row[0]: row
+            for row in User.objects.filter(pk__in=ids).values_list(
+                "pk", "first_name", "last_name", "email", "pseudonym"
+            )
+        }
+        shown = self.query.units_set
+        codes: dict[int, set[str]] = defaultdict(set)
+        for user_id, unit in Membership.objects.filter(user_id__in=ids).values_list(
+            "user_id", "unit_id"
+        ):
+            if unit in shown:
+                codes[user_id].add(self.tree.code[unit])
+        by_requirement = {r.pk: r for r in self.rules.requirements}
+        rows = []
+        for user_id, rid, _status in pairs:
+            item = found.get((user_id, rid))
+            if item is None:  # left since the page was counted
+                continue
+            _pk, first, last, email, pseudonym = people[user_id]
+            rows.append(
+                PersonRow(
+                    user_id=user_id,
+                    first_name=first,
+                    last_name=last,
+                    email=email,
+                    pseudonym=str(pseudonym),
+                    unit_label=", ".join(sorted(codes[user_id])),
+                    requirement=by_requirement[rid],
+                    standing=item,
+                )
+            )
+        return rows
+
+
+#: The row id of "everyone shown", when no unit row stands for it.
+EVERYONE = 0
+
+
 def build_overview(
     viewer,
     *,
@@ -133,7 +235,12 @@ def build_overview(
     sort: str = "name",
     today: date | None = None,
 ) -> Overview:
-    """The dashboard for `viewer`, filtered; OutOfScope for a unit they do not manage."""
+    """The dashboard for `viewer`, filtered; OutOfScope for a unit they do not manage.
+
+    The counts come from one aggregate query; the person list is paged by the
+    database (see `PersonList`): the number of queries does not depend on the
+    number of people.
+    """
     today = today or timezone.localdate()
     tree = UnitTree.load()
     scope = scope_for(viewer, tree)
@@ -150,42 +257,27 @@ def build_overview(
     wanted = [selected] if selected else requirements
     if status not in ComplianceStatus.values:
         status = None
+    sort = sort if sort.lstrip("-") in SORTS else "name"
 
-    User = get_user_model()
-    people_qs = User.objects.filter(unit_memberships__unit_id__in=shown).distinct()
-    found = standings(people_qs, wanted, today=today, tree=tree)
-    # The people as a subquery, not a list of ids: SQLite caps query parameters.
-    people = {
-        row[0]: row
-        for row in User.objects.filter(pk__in=people_qs.values("pk")).values_list(
-            "pk", "first_name", "last_name", "email", "pseudonym"
-        )
-    }
-    units_of: dict[int, list[int]] = defaultdict(list)
-    for user_id, member_unit in Membership.objects.filter(
-        unit_id__in=shown
-    ).values_list("user_id", "unit_id"):
-        if member_unit not in units_of[user_id]:
-            units_of[user_id].append(member_unit)
+    rules = Rules.load(wanted, tree)
+    query = StatusQuery(
+        units=shown,
+        requirements=rules.requirements,
+        courses=rules.courses,
+        targets=rules.targets,
+        today=today,
+    )
+    everyone = unit_id or EVERYONE
+    rows_units = {pk: tree.descendants([pk]) for pk in row_units}
+    rows_units.setdefault(everyone, shown)
+    counts = query.counts(rows_units) if rules.requirements else {}
 
-    # Which display rows each person counts in: their units and ancestors.
-    row_set = set(row_units)
-    rows_of: dict[int, set[int]] = {}
-    for user_id, member_units in units_of.items():
-        rows_of[user_id] = {
-            a for u in member_units for a in tree.ancestors(u) if a in row_set
-        }
-
-    by_requirement = {r.pk: r for r in wanted}
-    items_of: dict[int, list[tuple[int, Standing]]] = defaultdict(list)
-    for (user_id, rid), item in found.items():
-        items_of[rid].append((user_id, item))
     tables = []
-    for requirement in wanted:
+    for requirement in rules.requirements:
         rows = {pk: UnitRow(pk, tree.label(pk)) for pk in row_units}
-        for user_id, item in items_of[requirement.pk]:
-            for pk in rows_of.get(user_id, ()):
-                rows[pk].counts[item.status] += 1
+        for pk, row in rows.items():
+            for state in STATUS_ORDER:
+                row.counts[state] = counts.get((pk, requirement.pk, state.value), 0)
         table = [rows[pk] for pk in row_units]
         if unit_id:
             table[0].is_total = True
@@ -193,38 +285,20 @@ def build_overview(
         if selected or any(row.total for row in table):
             tables.append((requirement, table))
 
-    # Per person once: name, e-mail, pseudonym and unit codes.
-    identity = {
-        pk: (
-            first,
-            last,
-            email,
-            str(pseudonym),
-            ", ".join(sorted(tree.code[u] for u in units_of.get(pk, ()))),
-        )
-        for pk, first, last, email, pseudonym in people.values()
-    }
-    person_rows = []
-    for rid, items in items_of.items():
-        requirement = by_requirement[rid]
-        for user_id, item in items:
-            if status and item.status != status:
-                continue
-            first, last, email, pseudonym, labels = identity[user_id]
-            person_rows.append(
-                PersonRow(
-                    user_id=user_id,
-                    first_name=first,
-                    last_name=last,
-                    email=email,
-                    pseudonym=pseudonym,
-                    unit_label=labels,
-                    requirement=requirement,
-                    standing=item,
-                )
-            )
-    sort = sort if sort.lstrip("-") in SORTS else "name"
-    person_rows.sort(key=SORTS[sort.lstrip("-")], reverse=sort.startswith("-"))
+    total = sum(
+        n
+        for (row, _rid, state), n in counts.items()
+        if row == everyone and (status is None or state == status)
+    )
+    people = PersonList(
+        query,
+        rules=rules,
+        tree=tree,
+        status=status,
+        sort=sort,
+        total=total,
+        today=today,
+    )
 
     unit_choices = []
     for top in tops:
@@ -240,7 +314,7 @@ def build_overview(
         status=status,
         sort=sort,
         tables=tables,
-        people=person_rows,
+        people=people,
         today=today,
     )
 

@@ -171,6 +171,30 @@ def prefetched(requirements: Iterable[Requirement]) -> list[Requirement]:
     )
 
 
+@dataclass
+class Rules:
+    """Requirements with what `standings()` needs to know about them."""
+
+    requirements: list[Requirement]
+    courses: dict[int, set[int]]  # acceptable course page ids (every language)
+    targets: dict[int, set[int]]  # units it applies to, with their descendants
+    groups: dict[int, set[int]]  # groups it applies to
+
+    @classmethod
+    def load(cls, requirements: Iterable[Requirement], tree: UnitTree) -> "Rules":
+        """Five queries: requirements, their courses, units, groups, translations."""
+        requirements = prefetched(requirements)
+        return cls(
+            requirements=requirements,
+            courses=_acceptable_course_ids(requirements),
+            targets={
+                r.pk: tree.descendants(u.pk for u in r.units.all())
+                for r in requirements
+            },
+            groups={r.pk: {g.pk for g in r.groups.all()} for r in requirements},
+        )
+
+
 def standings(
     users: QuerySet,
     requirements: Iterable[Requirement],
@@ -178,28 +202,29 @@ def standings(
     today: date | None = None,
     tree: UnitTree | None = None,
     only_applicable: bool = True,
+    rules: Rules | None = None,
 ) -> dict[tuple[int, int], Standing]:
     """Standings keyed by (user id, requirement id), in a bounded number of queries.
 
     `users` is a queryset (used as a subquery, never as a list of ids, so it
     scales to tens of thousands of people). With `only_applicable`, pairs where
     the requirement does not apply to the person are left out; without it,
-    they are evaluated as if it applied, with no due date.
+    they are evaluated as if it applied, with no due date. `rules`, if given,
+    stands for `requirements` already loaded.
     """
     today = today or timezone.localdate()
-    requirements = prefetched(requirements)
+    if rules is None:
+        rules = Rules.load(requirements, tree or UnitTree.load())
+    requirements = rules.requirements
     if not requirements:
         return {}
-    tree = tree or UnitTree.load()
     user_ids_qs = users.values("pk")
-    courses = _acceptable_course_ids(requirements)
+    courses = rules.courses
     all_courses = set().union(*courses.values())
 
     # Who each requirement applies to, and since when.
-    targets = {
-        r.pk: tree.descendants(u.pk for u in r.units.all()) for r in requirements
-    }
-    group_ids = {r.pk: {g.pk for g in r.groups.all()} for r in requirements}
+    targets = rules.targets
+    group_ids = rules.groups
     joined: dict[tuple[int, int], date] = {}  # (user, requirement) -> start
     all_users: set[int] = set()
     target_list = list(targets.items())
