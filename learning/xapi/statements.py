@@ -68,17 +68,20 @@ def actor_for(user) -> Agent:
     )
 
 
+_PAGE_FIELDS = {field.attname for field in Page._meta.concrete_fields}
+
+
 def language_map(page: Page, attribute: str = "title") -> LanguageMap:
     """The page's attribute in every language it is translated into."""
-    translations = (
-        page.get_translations(inclusive=True).select_related("locale").specific()
-    )
-    values = {
-        translation.locale.language_code: getattr(translation, attribute)
-        for translation in translations
-        if getattr(translation, attribute, "")
-    }
-    return LanguageMap(values)
+    translations = page.get_translations(inclusive=True)
+    if attribute in _PAGE_FIELDS:  # a column of the page table: one query
+        pairs = translations.values_list("locale__language_code", attribute)
+    else:
+        pairs = (
+            (translation.locale.language_code, getattr(translation, attribute, ""))
+            for translation in translations.select_related("locale").specific()
+        )
+    return LanguageMap({language: value for language, value in pairs if value})
 
 
 def activity(kind: str, page: Page, *, with_definition: bool = True) -> Activity:
