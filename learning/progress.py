@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -21,7 +22,7 @@ from .exceptions import (
     CourseNotFinished,
     LessonNotAvailable,
 )
-from .models import Enrollment, LessonProgress
+from .models import Enrollment, LessonProgress, QuizAttempt
 from .projection import apply_statement, canonical_page
 from .xapi import vocabulary
 from .xapi.statements import activity, build_statement
@@ -137,19 +138,24 @@ def complete_lesson(
 
 
 def course_requirements_met(enrollment: Enrollment) -> bool:
-    """Every live lesson completed and every required quiz passed."""
+    """Every live lesson completed and every required quiz passed (two queries)."""
     course = enrollment.course
-    lesson_ids = set(course.lessons().values_list("pk", flat=True))
-    quiz_ids = set(course.quizzes().filter(required=True).values_list("pk", flat=True))
-    done = set(
-        enrollment.lesson_progress.filter(completed_at__isnull=False).values_list(
-            "lesson_id", flat=True
-        )
+    completed = LessonProgress.objects.filter(
+        enrollment=enrollment, lesson=OuterRef("pk"), completed_at__isnull=False
     )
-    passed = set(
-        enrollment.quiz_attempts.filter(passed=True).values_list("quiz_id", flat=True)
+    passed = QuizAttempt.objects.filter(
+        enrollment=enrollment, quiz=OuterRef("pk"), passed=True
     )
-    return bool(lesson_ids | quiz_ids) and lesson_ids <= done and quiz_ids <= passed
+    lessons = list(
+        course.lessons().annotate(done=Exists(completed)).values_list("done", flat=True)
+    )
+    quizzes = list(
+        course.quizzes()
+        .filter(required=True)
+        .annotate(done=Exists(passed))
+        .values_list("done", flat=True)
+    )
+    return bool(lessons or quizzes) and all(lessons) and all(quizzes)
 
 
 def complete_course(

@@ -18,10 +18,10 @@ from learning.exceptions import (
     QuizNotAvailable,
 )
 from learning.models import AttemptStatus, Enrollment, QuizAttempt
-from learning.projection import canonical_page
+from learning.projection import apply_statements, canonical_page
 from learning.xapi import vocabulary
 from learning.xapi.statements import activity, build_statement
-from learning.xapi.store import store_statement
+from learning.xapi.store import store_own_statements, store_statement
 
 from .interactions import question_activity, response_string
 from .scoring import InvalidAnswer, parse_answer, score_attempt, score_question
@@ -135,6 +135,7 @@ def start_attempt(
             )
             statement["context"]["extensions"] = {ATTEMPT_EXTENSION: attempt.number}
             store_statement(statement)
+            apply_statements([statement])
             return attempt
     except IntegrityError as error:  # a second tab started one at the same moment
         raise AttemptClosed from error
@@ -160,8 +161,12 @@ def parse_answers(attempt: QuizAttempt, raw_answers: dict) -> dict:
 
 
 def _lock_attempt(attempt: QuizAttempt) -> QuizAttempt:
+    """Re-read the attempt under a lock, with its enrolment locked too (the
+    learner's progress changes queue on it, as in learning.progress), but not
+    the user, course or quiz rows the join reads: locking those would queue
+    every learner of the course, and editors publishing it."""
     return (
-        QuizAttempt.objects.select_for_update()
+        QuizAttempt.objects.select_for_update(of=("self", "enrollment"))
         .select_related("enrollment__user", "enrollment__course", "quiz")
         .get(pk=attempt.pk)
     )
@@ -203,7 +208,11 @@ def submit_attempt(attempt: QuizAttempt, raw_answers: dict, *, when=None) -> Sub
 
 
 def _finalise(attempt: QuizAttempt, when: datetime) -> None:
-    """Score, close and record the attempt; completes the course when it is due."""
+    """Score, close and record the attempt; completes the course when it is due.
+
+    The statements are stored in bulk and projected together: a constant number
+    of queries whatever the number of questions.
+    """
     from learning.progress import complete_course, course_requirements_met
 
     quiz = attempt.quiz.specific
@@ -211,8 +220,26 @@ def _finalise(attempt: QuizAttempt, when: datetime) -> None:
     scores, score = score_attempt(attempt.questions, attempt.answers)
     passed = score * 100 >= quiz.pass_mark
     language = _language()
-    quiz_activity = activity("quiz", quiz, with_definition=False)
+    statements = _answered_statements(attempt, when, language)
+    statements.append(_outcome_statement(attempt, when, language, scores, passed))
+    store_own_statements(statements)
+    apply_statements(statements)
+    attempt.status = AttemptStatus.SUBMITTED
+    attempt.submitted_at = when
+    attempt.question_scores = scores
+    attempt.score = score
+    attempt.passed = passed
+    attempt.save()
+    if passed and not enrollment.is_completed and course_requirements_met(enrollment):
+        complete_course(enrollment, when=when)
+
+
+def _answered_statements(attempt: QuizAttempt, when: datetime, language: str):
+    """One "answered" per question, built from the questions the attempt drew."""
+    enrollment = attempt.enrollment
+    quiz_activity = activity("quiz", attempt.quiz, with_definition=False)
     course_activity = activity("course", enrollment.course, with_definition=False)
+    statements = []
     for question in attempt.questions:
         answer = attempt.answers.get(question["key"])
         fraction = score_question(question, answer)
@@ -232,14 +259,22 @@ def _finalise(attempt: QuizAttempt, when: datetime) -> None:
             course_activity.as_version()
         ]
         statement["result"]["response"] = response_string(question, answer)
-        store_statement(statement)
+        statements.append(statement)
+    return statements
+
+
+def _outcome_statement(
+    attempt: QuizAttempt, when: datetime, language: str, scores: dict, passed: bool
+) -> dict:
+    """ "passed" or "failed", with the attempt's total score and duration."""
+    enrollment = attempt.enrollment
     outcome = build_statement(
         user=enrollment.user,
         verb=vocabulary.PASSED if passed else vocabulary.FAILED,
-        obj=activity("quiz", quiz),
+        obj=activity("quiz", attempt.quiz.specific),
         when=when,
         registration=enrollment.pk,
-        parent=course_activity,
+        parent=activity("course", enrollment.course, with_definition=False),
         language=language,
         completion=True,
         success=passed,
@@ -247,13 +282,4 @@ def _finalise(attempt: QuizAttempt, when: datetime) -> None:
         duration=max(when - attempt.started_at, timedelta(0)),
     )
     outcome["context"]["extensions"] = {ATTEMPT_EXTENSION: attempt.number}
-    store_statement(outcome)
-    attempt.status = AttemptStatus.SUBMITTED
-    attempt.submitted_at = when
-    attempt.question_scores = scores
-    attempt.score = score
-    attempt.passed = passed
-    attempt.save()
-    enrollment.refresh_from_db()
-    if passed and not enrollment.is_completed and course_requirements_met(enrollment):
-        complete_course(enrollment, when=when)
+    return outcome

@@ -24,15 +24,37 @@ def store_statement(data: dict, *, authority: dict | None = None) -> Statement:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("store_statement must run inside transaction.atomic()")
     stored = now_ms()  # milliseconds: as serialised
-    data = {
-        **data,
-        "stored": utc_timestamp(stored),
-        "authority": authority or platform_authority(),
-        "version": XAPI_VERSION,
-    }
-    row = build_row(data, stored=stored)
+    row = build_row(_as_stored(data, stored, authority), stored=stored)
     row.save()
     # The LRS's filters, canonical activities and forwarding outbox, in the
     # same transaction (learning/xapi/lrs/ingest.py).
     index_statements([row])
     return row
+
+
+def store_own_statements(
+    statements: list[dict], *, authority: dict | None = None
+) -> list[Statement]:
+    """Store statements the platform built, in order, with a constant number of
+    queries (one insert of statements, then the LRS's bulk index, activity and
+    outbox writes). Their ids are fresh, so no duplicate check: unlike the HTTP
+    path's `store_statements`, which looks the ids up first."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("store_own_statements must run inside transaction.atomic()")
+    stored = now_ms()  # one instant for the batch, as the HTTP path does
+    rows = [
+        build_row(_as_stored(data, stored, authority), stored=stored)
+        for data in statements
+    ]
+    Statement.objects.bulk_create(rows)
+    index_statements(rows)
+    return rows
+
+
+def _as_stored(data: dict, stored, authority: dict | None) -> dict:
+    return {
+        **data,
+        "stored": utc_timestamp(stored),
+        "authority": authority or platform_authority(),
+        "version": XAPI_VERSION,
+    }
