@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -146,8 +147,10 @@ class PersonList:
         sort: str,
         total: int,
         today: date,
+        window: tuple[int, list] | None = None,
     ):
         self.query = query
+        self.window = window  # (offset, pairs) of a page already fetched
         self.rules = rules
         self.tree = tree
         self.status = status
@@ -167,6 +170,10 @@ class PersonList:
         start, stop, _step = index.indices(self.total)
         if stop <= start:
             return []
+        if self.window and self.window[0] == start:
+            pairs = self.window[1][: stop - start]
+            if len(pairs) == stop - start or stop == self.total:
+                return self._rows(pairs)
         pairs = self.query.ordered(
             status=self.status, sort=self.sort, limit=stop - start, offset=start
         )
@@ -234,8 +241,14 @@ def build_overview(
     status: str | None = None,
     sort: str = "name",
     today: date | None = None,
+    page: int | None = None,
+    counted: bool = True,
 ) -> Overview:
     """The dashboard for `viewer`, filtered; OutOfScope for a unit they do not manage.
+
+    With `page` (numbered from 1), that page of the person list is fetched
+    with the counts, in the same query. Without `counted` (the exports), no
+    counts: no tables, and the person list's length is unknown until read.
 
     The counts come from one aggregate query; the person list is paged by the
     database (see `PersonList`): the number of queries does not depend on the
@@ -266,11 +279,24 @@ def build_overview(
         courses=rules.courses,
         targets=rules.targets,
         today=today,
+        everyone=len(shown) == len(tree.code),
     )
     everyone = unit_id or EVERYONE
     rows_units = {pk: tree.descendants([pk]) for pk in row_units}
     rows_units.setdefault(everyone, shown)
-    counts = query.counts(rows_units) if rules.requirements else {}
+    counts, window = {}, None
+    if rules.requirements and counted and page:
+        offset = (page - 1) * settings.COMPLIANCE_PAGE_SIZE
+        counts, pairs = query.counts_and_page(
+            rows_units,
+            status=status,
+            sort=sort,
+            limit=settings.COMPLIANCE_PAGE_SIZE,
+            offset=offset,
+        )
+        window = (offset, pairs)
+    elif rules.requirements and counted:
+        counts = query.counts(rows_units)
 
     tables = []
     for requirement in rules.requirements:
@@ -298,6 +324,7 @@ def build_overview(
         sort=sort,
         total=total,
         today=today,
+        window=window,
     )
 
     unit_choices = []

@@ -22,8 +22,7 @@ def _date(value) -> str:
     return value.isoformat() if value else ""
 
 
-def person_table(rows: Iterable[PersonRow], *, register: bool = False):
-    """(header, rows of strings) for the person list or the register."""
+def person_header(*, register: bool = False) -> list[str]:
     header = [
         _("Last name"),
         _("First name"),
@@ -39,7 +38,11 @@ def person_table(rows: Iterable[PersonRow], *, register: bool = False):
     ]
     if register:
         header.insert(3, _("Pseudonymous identifier"))
-    body = []
+    return header
+
+
+def person_lines(rows: Iterable[PersonRow], *, register: bool = False):
+    """One list of strings per row, as they come (the rows may be streamed)."""
     for row in rows:
         s = row.standing
         line = [
@@ -57,8 +60,12 @@ def person_table(rows: Iterable[PersonRow], *, register: bool = False):
         ]
         if register:
             line.insert(3, row.pseudonym)
-        body.append([str(value) for value in line])
-    return header, body
+        yield [str(value) for value in line]
+
+
+def person_table(rows: Iterable[PersonRow], *, register: bool = False):
+    """(header, rows of strings) for the person list or the register."""
+    return person_header(register=register), list(person_lines(rows, register=register))
 
 
 def _safe(value: str) -> str:
@@ -66,12 +73,23 @@ def _safe(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def to_csv(header: list[str], body: list[list[str]]) -> bytes:
+def to_csv(header: list[str], body: Iterable[list[str]]) -> bytes:
+    return b"".join(csv_chunks(header, body))
+
+
+def csv_chunks(header: list[str], body: Iterable[list[str]], *, lines: int = 1000):
+    """The CSV as encoded chunks of `lines` lines, for a streaming response."""
     out = io.StringIO()
+    out.write("\ufeff")  # BOM: Excel reads UTF-8
     writer = csv.writer(out)
     writer.writerow(header)
-    writer.writerows([[_safe(v) for v in line] for line in body])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel reads UTF-8
+    for count, line in enumerate(body, start=1):
+        writer.writerow([_safe(v) for v in line])
+        if count % lines == 0:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue().encode("utf-8")
 
 
 def to_xlsx(header: list[str], body: list[list[str]], *, title: str) -> bytes:

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from learning.certificates.models import Certificate
@@ -121,7 +121,8 @@ class StatusQuery:
 
     `requirements` come from `status.prefetched()`, `courses` from
     `status._acceptable_course_ids()` and `targets` maps each requirement to
-    the units (with descendants) it applies to.
+    the units (with descendants) it applies to. `everyone` says that `units`
+    are all the units: anyone with a unit is shown, no need to narrow by person.
     """
 
     def __init__(
@@ -132,9 +133,11 @@ class StatusQuery:
         courses: dict[int, set[int]],
         targets: dict[int, set[int]],
         today: date,
+        everyone: bool = False,
     ):
         self.units = sorted(units)
         self.units_set = set(self.units)
+        self.everyone = everyone
         self.requirements = requirements
         self.courses = courses
         self.targets = targets
@@ -156,6 +159,13 @@ class StatusQuery:
         today, today_params = d.date(self.today)
         joined_day, joined_params = d.local_date("u.date_joined")
         completed_day, completed_params = d.local_date("c.completed_at")
+
+        def among_people(column: str, keyword: str = "WHERE") -> str:
+            # Everyone with a unit is shown: the joins on `pair` suffice.
+            if self.everyone:
+                return ""
+            return f"{keyword} {column} IN (SELECT user_id FROM people)"
+
         rank = " ".join(
             f"WHEN '{status.value}' THEN {index}"
             for index, status in enumerate(STATUS_RANK)
@@ -185,14 +195,14 @@ req_group AS (
 by_unit AS (
     SELECT m.user_id, ru.rid, MIN(m.joined_at) AS start
     FROM {membership} m
-    JOIN people p ON p.user_id = m.user_id
     JOIN req_unit ru ON ru.unit_id = m.unit_id
+    {among_people("m.user_id")}
     GROUP BY m.user_id, ru.rid
 ),
 by_group AS (
     SELECT DISTINCT ug.user_id, rg.rid FROM {user_groups} ug
-    JOIN people p ON p.user_id = ug.user_id
     JOIN req_group rg ON rg.group_id = ug.group_id
+    WHERE ug.user_id IN (SELECT user_id FROM people)
 ),
 pair AS (
     SELECT user_id, rid, start FROM by_unit
@@ -213,18 +223,18 @@ best AS (
             {completed_day} AS day
         FROM {certificate} c
         JOIN {enrollment} e ON e.id = c.enrollment_id
-        JOIN people p ON p.user_id = e.user_id
         JOIN req_course rc ON rc.course_id = c.course_id
         JOIN {requirement} r ON r.id = rc.rid
         WHERE c.revoked_at IS NULL AND c.superseded_by_id IS NULL
+            {among_people("e.user_id", "AND")}
     ) current_certificate
     GROUP BY user_id, rid
 ),
 enrolled AS (
     SELECT DISTINCT e.user_id, rc.rid FROM {enrollment} e
-    JOIN people p ON p.user_id = e.user_id
     JOIN req_course rc ON rc.course_id = e.course_id
     WHERE e.status = '{EnrollmentStatus.ACTIVE.value}'
+        {among_people("e.user_id", "AND")}
 ),
 fact AS (
     SELECT pair.user_id, pair.rid, best.expiry,
@@ -262,26 +272,62 @@ standing AS (
         ]
         return sql, params
 
+    def _counted(self, rows: dict[int, set[int]]) -> str:
+        """CTEs counting people per (row, requirement, status): `counted`."""
+        row_units = _values(
+            ((row, u) for row, units in rows.items() for u in sorted(units)),
+            ["row_id", "unit_id"],
+        )
+        return f""",
+row_unit AS ({row_units}),
+person_row AS (
+    SELECT DISTINCT ru.row_id, m.user_id FROM {Membership._meta.db_table} m
+    JOIN row_unit ru ON ru.unit_id = m.unit_id
+),
+counted AS (
+    SELECT pr.row_id, s.rid, s.status, COUNT(*) AS n
+    FROM standing s
+    JOIN person_row pr ON pr.user_id = s.user_id
+    GROUP BY pr.row_id, s.rid, s.status
+)"""
+
+    def _listed(self, status: str | None, sort: str) -> tuple[str, list]:
+        """A CTE numbering the person list in order: `listed`."""
+        key = sort.lstrip("-")
+        direction = " DESC" if sort.startswith("-") else ""
+        order = ", ".join(
+            f"{column}{direction}" for column in [*SORT_KEYS[key], *TIE_BREAK]
+        )
+        unit_key = ""
+        if key == "unit":
+            # The person's first unit code here, for the unit column's order.
+            unit_key = f"""
+    JOIN (
+        SELECT m.user_id, MIN(LOWER(o.code)) AS unit_key
+        FROM {Membership._meta.db_table} m
+        JOIN shown ON shown.unit_id = m.unit_id
+        JOIN {OrgUnit._meta.db_table} o ON o.id = m.unit_id
+        GROUP BY m.user_id
+    ) uk ON uk.user_id = s.user_id"""
+        sql = f""",
+listed AS (
+    SELECT s.user_id, s.rid, s.status,
+        ROW_NUMBER() OVER (ORDER BY {order}) AS position
+    FROM standing s
+    JOIN {get_user_model()._meta.db_table} u ON u.id = s.user_id
+    JOIN {Requirement._meta.db_table} r ON r.id = s.rid{unit_key}
+    {"WHERE s.status = %s" if status else ""}
+)"""
+        return sql, [status] if status else []
+
     def counts(self, rows: dict[int, set[int]]) -> dict[tuple[int, int, str], int]:
         """People per (row, requirement, status); a row is a set of units.
 
         A person counts once in a row, whatever their number of units in it.
         """
         ctes, params = self._ctes()
-        row_units = _values(
-            ((row, u) for row, units in rows.items() for u in sorted(units)),
-            ["row_id", "unit_id"],
-        )
-        sql = f"""{ctes},
-row_unit AS ({row_units})
-SELECT ru.row_id, s.rid, s.status, COUNT(DISTINCT s.user_id)
-FROM standing s
-JOIN {Membership._meta.db_table} m ON m.user_id = s.user_id
-JOIN row_unit ru ON ru.unit_id = m.unit_id
-GROUP BY ru.row_id, s.rid, s.status"""
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return {(row, rid, status): n for row, rid, status, n in cursor}
+        sql = f"{ctes}{self._counted(rows)}\nSELECT row_id, rid, status, n FROM counted"
+        return {(row, rid, status): n for row, rid, status, n in _run(sql, params)}
 
     def ordered(
         self,
@@ -293,33 +339,56 @@ GROUP BY ru.row_id, s.rid, s.status"""
     ) -> list[tuple[int, int, str]]:
         """(user id, requirement id, status) of the person list, sorted, paged."""
         ctes, params = self._ctes()
-        key = sort.lstrip("-")
-        direction = " DESC" if sort.startswith("-") else ""
-        order = ", ".join(
-            f"{column}{direction}" for column in [*SORT_KEYS[key], *TIE_BREAK]
-        )
-        unit_key = ""
-        if key == "unit":
-            # The person's first unit code here, for the unit column's order.
-            unit_key = f"""
-JOIN (
-    SELECT m.user_id, MIN(LOWER(o.code)) AS unit_key
-    FROM {Membership._meta.db_table} m
-    JOIN shown ON shown.unit_id = m.unit_id
-    JOIN {OrgUnit._meta.db_table} o ON o.id = m.unit_id
-    GROUP BY m.user_id
-) uk ON uk.user_id = s.user_id"""
-        sql = f"""{ctes}
-SELECT s.user_id, s.rid, s.status FROM standing s
-JOIN {get_user_model()._meta.db_table} u ON u.id = s.user_id
-JOIN {Requirement._meta.db_table} r ON r.id = s.rid{unit_key}
-{"WHERE s.status = %s" if status else ""}
-ORDER BY {order}"""
-        if status:
-            params.append(status)
+        listed, listed_params = self._listed(status, sort)
+        sql = f"{ctes}{listed}\nSELECT user_id, rid, status FROM listed"
+        params += listed_params
         if limit is not None:
-            sql += " LIMIT %s OFFSET %s"
-            params += [limit, offset]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return list(cursor)
+            sql += " WHERE position > %s AND position <= %s"
+            params += [offset, offset + limit]
+        return _run(sql + " ORDER BY position", params)
+
+    def counts_and_page(
+        self,
+        rows: dict[int, set[int]],
+        *,
+        status: str | None,
+        sort: str,
+        limit: int,
+        offset: int,
+    ) -> tuple[dict[tuple[int, int, str], int], list[tuple[int, int, str]]]:
+        """`counts()` and one page of `ordered()` in one query.
+
+        The standings are computed once for both (PostgreSQL materialises a
+        CTE read twice; SQLite is the small demo).
+        """
+        ctes, params = self._ctes()
+        listed, listed_params = self._listed(status, sort)
+        sql = f"""{ctes}{self._counted(rows)}{listed}
+SELECT 0, row_id, rid, status, n FROM counted
+UNION ALL
+SELECT 1, user_id, rid, status, position FROM listed
+WHERE position > %s AND position <= %s"""
+        params += [*listed_params, offset, offset + limit]
+        counts, page = {}, []
+        for kind, first, rid, state, number in _run(sql, params):
+            if kind == 0:
+                counts[(first, rid, state)] = number
+            else:
+                page.append((number, (first, rid, state)))
+        return counts, [pair for _number, pair in sorted(page)]
+
+
+def _run(sql: str, params: list) -> list[tuple]:
+    """Run one of these queries; on PostgreSQL, without JIT and with room to hash.
+
+    JIT compilation costs more than it saves on these short queries, and hash
+    joins over every person spill to disk within the default work_mem.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT set_config('jit', 'off', true), "
+                "set_config('work_mem', '64MB', true)"
+            )
+        cursor.execute(sql, params)
+        return list(cursor)
