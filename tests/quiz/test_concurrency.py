@@ -1,0 +1,70 @@
+"""Simultaneous submissions on PostgreSQL: one per attempt, and learners of the
+same quiz do not queue behind each other.
+
+Runs only against PostgreSQL (CI sets DATABASE_URL): SQLite has no row locks.
+"""
+
+import threading
+
+from django.db import connection, transaction
+
+import pytest
+
+from learning import progress
+from learning.exceptions import AttemptClosed
+from learning.quiz import attempts
+from learning.quiz.attempts import Submission
+from learning.xapi import vocabulary
+from learning.xapi.models import Statement
+from tests.factories import UserFactory
+from tests.learning.test_concurrency import run_together
+
+from .conftest import perfect_answers
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL)"
+    ),
+]
+
+
+def test_simultaneous_submissions_of_one_attempt_record_one(learner, course, quiz):
+    """Four simultaneous submissions of an attempt: one is scored, three refused."""
+    attempt = attempts.start_attempt(progress.enrol(learner, course), quiz)
+    answers = perfect_answers(attempt)
+    outcomes = run_together(lambda: attempts.submit_attempt(attempt, answers))
+    assert sum(isinstance(o, Submission) for o in outcomes) == 1
+    assert sum(isinstance(o, AttemptClosed) for o in outcomes) == 3
+    assert Statement.objects.filter(verb=vocabulary.PASSED.id).count() == 1
+    assert Statement.objects.filter(verb=vocabulary.ANSWERED.id).count() == 7
+
+
+def test_a_submission_in_progress_does_not_block_another_learner(learner, course, quiz):
+    """While one learner's submission holds its locks, another learner of the same
+    course and quiz submits at once (the course and quiz rows are not locked)."""
+    first = attempts.start_attempt(progress.enrol(learner, course), quiz)
+    second = attempts.start_attempt(progress.enrol(UserFactory(), course), quiz)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                attempts._lock_attempt(first)
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(timeout=30)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '3s'")
+            result = attempts.submit_attempt(second, perfect_answers(second))
+        assert result.attempt.passed
+    finally:
+        release.set()
+        holder.join(timeout=30)
