@@ -3,6 +3,7 @@
 import csv
 import io
 import math
+import uuid
 
 from django.core.management import call_command
 
@@ -153,3 +154,144 @@ def test_export_pseudonymous_actor_for_foreign_identifiers():
     hashed = pseudonymous_actor({"mbox": "mailto:camille@example.org"})
     assert hashed.startswith("sha1:") and "camille" not in hashed
     assert pseudonymous_actor({"mbox_sha1sum": "ff"}) == "sha1:ff"
+
+
+def _stored(data: dict, minute: int):
+    """A statement row as the LRS stores it (no LRS index rows: not exported)."""
+    from datetime import UTC, datetime
+
+    from learning.xapi.lrs.ingest import build_row
+
+    stored = datetime(2026, 1, 5, 9, minute, tzinfo=UTC)
+    data = {
+        "id": str(uuid.uuid4()),
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/answered"},
+        "object": {"id": "http://example.org/activities/q1"},
+        "timestamp": "2026-01-05T09:00:00Z",
+        **data,
+    }
+    row = build_row(data, stored=stored)
+    row.save()
+    return row
+
+
+def _reference_fields(data: dict) -> tuple:
+    """What the export wrote when it parsed every statement's JSON in Python."""
+    from learning.analytics.hdf5_export import pseudonymous_actor
+
+    result = data.get("result") or {}
+    score = (result.get("score") or {}).get("scaled")
+    parents = (data.get("context") or {}).get("contextActivities", {}).get("parent")
+
+    def tri(value):
+        return -1 if value is None else int(bool(value))
+
+    return (
+        pseudonymous_actor(data.get("actor") or {}),
+        (parents or [{}])[0].get("id", "") if isinstance(parents, list) else "",
+        tri(result.get("success")),
+        tri(result.get("completion")),
+        math.nan if score is None else float(score),
+        str(result.get("duration") or ""),
+    )
+
+
+@pytest.fixture
+def varied_statements(db):
+    """Every kind of actor, result and context parent the statement columns read."""
+    parent = {"contextActivities": {"parent": [{"id": "http://example.org/c/1"}]}}
+    return [
+        _stored(
+            {
+                "actor": {"mbox": "mailto:camille@example.org"},
+                "result": {
+                    "success": False,
+                    "completion": True,
+                    "score": {"scaled": 0.75},
+                    "duration": "PT1M30S",
+                },
+                "context": parent,
+            },
+            1,
+        ),
+        _stored(
+            {
+                "actor": {"mbox_sha1sum": "ab" * 20},
+                "context": {"contextActivities": {"parent": {"id": "http://x/p"}}},
+            },
+            2,
+        ),
+        _stored(
+            {
+                "actor": {"openid": "https://openid.example.org/dominique"},
+                "result": {"success": True, "score": {"scaled": 1}},
+                "context": {"contextActivities": {"parent": []}},
+            },
+            3,
+        ),
+        _stored(
+            {
+                "actor": {
+                    "account": {"homePage": "http://h", "name": "p-42"},
+                    "mbox": "mailto:hidden@example.org",
+                },
+                "result": {"completion": False, "score": {"scaled": -0.5}},
+                "context": {"registration": str(uuid.uuid4()), **parent},
+            },
+            4,
+        ),
+        _stored({"actor": {"objectType": "Group", "member": []}}, 5),
+    ]
+
+
+def test_export_statement_fields_as_parsed_from_the_json(varied_statements, tmp_path):
+    """Actor, parent, result fields: the same values as the statements' JSON gives."""
+    path = tmp_path / "records.h5"
+    export_learning_records(path, chunk_rows=2)
+    with h5py.File(path, "r") as f:
+        table = f["statements"]
+        exported = list(
+            zip(
+                table["actor"].asstr()[:],
+                table["parent_activity_id"].asstr()[:],
+                table["success"][:].tolist(),
+                table["completion"][:].tolist(),
+                table["score_scaled"][:].tolist(),
+                table["duration"].asstr()[:],
+                strict=True,
+            )
+        )
+        registrations = [value.decode() for value in table["registration"][:]]
+    expected = [_reference_fields(s.data) for s in varied_statements]
+    assert len(exported) == len(expected)
+    for row, reference in zip(exported, expected, strict=True):
+        assert row[:4] == reference[:4] and row[5] == reference[5]
+        assert row[4] == reference[4] or (
+            math.isnan(row[4]) and math.isnan(reference[4])
+        )
+    assert exported[0][0].startswith("sha1:") and "camille" not in exported[0][0]
+    assert exported[3][0] == "p-42"
+    assert registrations[3] == varied_statements[3].data["context"]["registration"]
+    assert registrations[0] == ""
+
+
+def test_export_statement_fields_in_csv(varied_statements, tmp_path):
+    directory = tmp_path / "csv"
+    export_learning_records(directory, format="csv")
+    with open(directory / "statements.csv", encoding="utf-8") as stream:
+        rows = list(csv.DictReader(stream))
+    first = _reference_fields(varied_statements[0].data)
+    assert [rows[0][c] for c in ("actor", "parent_activity_id", "duration")] == [
+        first[0],
+        first[1],
+        first[5],
+    ]
+    assert (rows[0]["success"], rows[0]["completion"]) == ("0", "1")
+
+
+def test_export_queries_do_not_grow_with_rows(
+    varied_statements, tmp_path, django_assert_num_queries
+):
+    """A count and one streamed query per table, whatever the number of rows/chunks."""
+    with django_assert_num_queries(6):
+        export_learning_records(tmp_path / "records.h5", chunk_rows=1)
