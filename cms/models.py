@@ -7,8 +7,10 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from .caching import MemoisedViewRestrictionsMixin
 
-class HomePage(Page):
+
+class HomePage(MemoisedViewRestrictionsMixin, Page):
     """The site's entry page: an introduction and a way into the catalogue."""
 
     intro = RichTextField(
@@ -22,6 +24,13 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    def serve(self, request, *args, **kwargs):
+        from .middleware import mark_cacheable
+
+        if not request.GET:
+            mark_cacheable(request)  # for anonymous visitors only (cms/middleware.py)
+        return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         from courses.models import CourseIndexPage, CoursePage

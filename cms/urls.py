@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms import routing
 from cms.api import api
 from learning.certificates import views as certificate_views
 
@@ -26,6 +27,13 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+# Wagtail's front-end URLs, pages served through a memoised route (cms/routing.py).
+wagtail_front_urls = [
+    pattern
+    for pattern in wagtail_urls.urlpatterns
+    if getattr(pattern, "name", None) != "wagtail_serve"
+] + [re_path(wagtail_urls.serve_pattern, routing.serve, name="wagtail_serve")]
+
 # French (the default language) at /, English under /en/; Wagtail serves the
 # page tree of the active locale.
 urlpatterns += i18n_patterns(
@@ -35,6 +43,6 @@ urlpatterns += i18n_patterns(
     path("hdf5/", include("courses.hdf5.urls")),
     path("certificates/", include("learning.certificates.urls")),
     path("compliance/", include("learning.compliance.urls")),
-    path("", include(wagtail_urls)),
+    path("", include(wagtail_front_urls)),
     prefix_default_language=False,
 )

@@ -6,8 +6,12 @@ render as text (an unclosed fence, an unknown admonition type), so the course im
 can refuse them with a line number.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+
+from django.core.cache import cache
 
 import markdown
 import nh3
@@ -60,8 +64,33 @@ def _keep_safe_attribute(element, attribute, value):
     return value
 
 
+# Bump when the rendering (extensions, sanitising) changes: cached HTML is keyed on it.
+RENDERING_VERSION = 1
+
+
 def render_markdown(text: str) -> str:
-    """Render author Markdown to sanitised HTML, safe to mark as safe in templates."""
+    """Render author Markdown to sanitised HTML, safe to mark as safe in templates.
+
+    Rendering costs milliseconds per block, so the HTML is cached by content
+    hash: in this process, then in the shared cache (a new text, a new key).
+    """
+    if not text:
+        return ""
+    return _cached_render(text)
+
+
+@lru_cache(maxsize=512)
+def _cached_render(text: str) -> str:
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    key = f"atelier:markdown:{RENDERING_VERSION}:{digest}"
+    html = cache.get(key)
+    if html is None:
+        html = _render(text)
+        cache.set(key, html, timeout=7 * 24 * 3600)
+    return html
+
+
+def _render(text: str) -> str:
     html = markdown.markdown(
         text or "",
         extensions=EXTENSIONS,

@@ -15,6 +15,8 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from cms.caching import MemoisedViewRestrictionsMixin
+
 from .blocks import LessonBodyBlock
 
 
@@ -67,7 +69,7 @@ class Theme(models.Model):
         )
 
 
-class CourseIndexPage(Page):
+class CourseIndexPage(MemoisedViewRestrictionsMixin, Page):
     """The catalogue: every published course below it, with facets and search."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -79,6 +81,13 @@ class CourseIndexPage(Page):
 
     class Meta:
         verbose_name = _("catalogue")
+
+    def serve(self, request, *args, **kwargs):
+        from cms.middleware import mark_cacheable
+
+        if not request.GET:  # searches and filters are not kept
+            mark_cacheable(request)
+        return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         from .catalogue import search_catalogue
@@ -94,7 +103,7 @@ doi_validator = RegexValidator(
 )
 
 
-class CoursePage(Page):
+class CoursePage(MemoisedViewRestrictionsMixin, Page):
     """A training module: its description, its settings and its lessons below it."""
 
     summary = models.TextField(_("summary"), help_text=_("Markdown."))
@@ -221,7 +230,7 @@ class CoursePage(Page):
         return context
 
 
-class LessonPage(Page):
+class LessonPage(MemoisedViewRestrictionsMixin, Page):
     """One lesson of a course: a body of content blocks."""
 
     summary = models.CharField(_("summary"), max_length=300, blank=True)
@@ -253,29 +262,41 @@ class LessonPage(Page):
         return self.get_parent().specific
 
     def serve(self, request, *args, **kwargs):
-        from learning.journey import record_lesson_opened
+        from cms.middleware import mark_cacheable
+        from learning.journey import lesson_journey
 
-        record_lesson_opened(request.user, self)
+        if not request.GET:
+            mark_cacheable(request)  # for anonymous visitors only (cms/middleware.py)
+
+        # Records the opening (unless a reload) and keeps the journey for the page.
+        self._journey = lesson_journey(request.user, self)
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         from learning.journey import course_journey
 
+        from .outline import parent_outline
+
         context = super().get_context(request, *args, **kwargs)
-        course = self.course
-        siblings = list(course.lessons())
+        outline = parent_outline(self)
+        siblings = outline.lessons if outline else []
         position = next(
             (i for i, lesson in enumerate(siblings) if lesson.pk == self.pk), 0
         )
+        journey = getattr(self, "_journey", None)
+        if journey is None:  # a preview, or a caller that skipped serve()
+            journey = course_journey(request.user, self.course)
         context.update(
-            course=course,
+            # Title and URL of the course; lessons are Steps (pk, title, url,
+            # canonical_id): the memoised outline, no query.
+            course=outline.course if outline else self.course,
             lessons=siblings,
             lesson_number=position + 1,
             previous_lesson=siblings[position - 1] if position > 0 else None,
             next_lesson=siblings[position + 1]
             if position + 1 < len(siblings)
             else None,
-            journey=course_journey(request.user, course),
+            journey=journey,
         )
         return context
 

@@ -1,12 +1,21 @@
-"""The learner's journey as the course and lesson pages show it."""
+"""The learner's journey as the course and lesson pages show it.
+
+The course structure comes from the memoised outline (courses/outline.py); what
+is per learner costs two or three queries: the enrolment, its lesson progress,
+and its passed quizzes when the course has quizzes.
+"""
 
 from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db.models import BooleanField, ExpressionWrapper, Q, Value
 
 from courses.models import CoursePage, LessonPage
+from courses.outline import Outline, canonical_id, course_outline, parent_outline
 
 from .models import Enrollment
 from .navigation import resume_url
-from .progress import canonical_page, open_lesson
+from .progress import open_lesson
 
 
 @dataclass
@@ -16,7 +25,9 @@ class Journey:
     enrollment: Enrollment | None = None
     completed_lesson_ids: set[int] = field(default_factory=set)
     total_lessons: int = 0
-    resume_url: str = ""
+    # Canonical ids of the lessons with a progress row (opened at least once).
+    opened_lesson_ids: set[int] = field(default_factory=set)
+    outline: Outline | None = None
 
     @property
     def percent(self) -> int:
@@ -26,45 +37,90 @@ class Journey:
             return 0
         return round(100 * len(self.completed_lesson_ids) / self.total_lessons)
 
+    @cached_property
+    def resume_url(self) -> str:
+        if self.enrollment is None:
+            return ""
+        return resume_url(self.enrollment, done=self.completed_lesson_ids)
+
     def is_completed(self, lesson: LessonPage) -> bool:
-        return canonical_page(lesson).pk in self.completed_lesson_ids
+        return canonical_id(lesson) in self.completed_lesson_ids
 
 
 def _enrollment(user, course: CoursePage) -> Enrollment | None:
     if not user.is_authenticated:
         return None
     return (
-        Enrollment.objects.filter(user=user, course=canonical_page(course))
+        Enrollment.objects.filter(user=user, course_id=canonical_id(course))
         .select_related("course", "last_lesson")
         .first()
     )
 
 
-def course_journey(user, course: CoursePage) -> Journey:
-    enrollment = _enrollment(user, course)
+def _journey(enrollment: Enrollment | None) -> Journey:
     if enrollment is None:
         return Journey()
-    course = enrollment.course
-    steps = set(course.lessons().values_list("pk", flat=True)) | set(
-        course.quizzes().values_list("pk", flat=True)
-    )
-    completed = set(
-        enrollment.lesson_progress.filter(completed_at__isnull=False).values_list(
-            "lesson_id", flat=True
-        )
-    ) | set(
-        enrollment.quiz_attempts.filter(passed=True).values_list("quiz_id", flat=True)
-    )
+    outline = course_outline(enrollment.course)
+    steps = outline.step_ids if outline else set()
+    rows = _progress_rows(enrollment)
     return Journey(
         enrollment=enrollment,
-        completed_lesson_ids=completed & steps,
+        completed_lesson_ids={pk for pk, done, _kind in rows if done} & steps,
         total_lessons=len(steps),
-        resume_url=resume_url(enrollment),
+        opened_lesson_ids={pk for pk, _done, kind in rows if kind == "lesson"},
+        outline=outline,
     )
+
+
+def _progress_rows(enrollment: Enrollment) -> list[tuple[int, bool, str]]:
+    """(page id, done, "lesson" | "quiz"): lesson progress and passed quizzes, one query."""
+    lessons = enrollment.lesson_progress.order_by().values_list(
+        "lesson_id",
+        ExpressionWrapper(Q(completed_at__isnull=False), output_field=BooleanField()),
+        Value("lesson"),
+    )
+    quizzes = (
+        enrollment.quiz_attempts.filter(passed=True)
+        .order_by()
+        .values_list("quiz_id", Value(True), Value("quiz"))
+    )
+    return list(lessons.union(quizzes, all=True))
+
+
+def course_journey(user, course: CoursePage) -> Journey:
+    return _journey(_enrollment(user, course))
+
+
+def lesson_journey(user, lesson: LessonPage) -> Journey:
+    """The journey in the lesson's course, after recording the opening of the lesson.
+
+    A reload of the current lesson is not a new launch (`open_lesson` would
+    return without recording): it is recognised here without taking the lock.
+    """
+    outline = parent_outline(lesson)
+    if outline is None or not getattr(user, "is_authenticated", False):
+        return Journey()
+    enrollment = (
+        Enrollment.objects.filter(user=user, course_id=outline.canonical_course_id)
+        .select_related("course", "last_lesson")
+        .first()
+    )
+    journey = _journey(enrollment)
+    if enrollment is None:
+        return journey
+    step = outline.step(lesson.pk)
+    lesson_id = step.canonical_id if step else canonical_id(lesson)
+    reload = (
+        enrollment.last_lesson_id == lesson_id
+        and lesson_id in journey.opened_lesson_ids
+    )
+    if not reload:
+        open_lesson(enrollment, lesson)
+        enrollment.refresh_from_db()
+        journey = _journey(enrollment)
+    return journey
 
 
 def record_lesson_opened(user, lesson: LessonPage) -> None:
     """Record the opening of a lesson for an enrolled learner (others just read)."""
-    enrollment = _enrollment(user, lesson.get_parent().specific)
-    if enrollment is not None:
-        open_lesson(enrollment, lesson)
+    lesson_journey(user, lesson)

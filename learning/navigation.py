@@ -2,6 +2,8 @@
 
 from wagtail.models import Locale, Page
 
+from courses.outline import course_outline, localized_link
+
 from .models import Enrollment
 
 
@@ -11,17 +13,26 @@ def localized(page: Page) -> Page:
     return (translation if translation and translation.live else page).specific
 
 
-def resume_url(enrollment: Enrollment) -> str:
-    """Where "continue" leads: the last lesson opened, else the first unfinished one."""
+def resume_url(enrollment: Enrollment, done: set[int] | None = None) -> str:
+    """Where "continue" leads: the last lesson opened, else the first unfinished one.
+
+    `done`: the canonical ids of the completed steps, when the caller has them.
+    """
     lesson = enrollment.last_lesson
-    if lesson is None or not lesson.live:
-        done = set(
-            enrollment.lesson_progress.filter(completed_at__isnull=False).values_list(
-                "lesson_id", flat=True
+    if lesson is not None and lesson.live:
+        target = lesson.pk
+    else:
+        if done is None:
+            done = set(
+                enrollment.lesson_progress.filter(
+                    completed_at__isnull=False
+                ).values_list("lesson_id", flat=True)
             )
-        )
-        lessons = list(enrollment.course.lessons())
-        lesson = next((item for item in lessons if item.pk not in done), None) or (
+        outline = course_outline(enrollment.course)
+        lessons = outline.lessons if outline else []
+        first = next((item for item in lessons if item.pk not in done), None) or (
             lessons[0] if lessons else None
         )
-    return localized(lesson or enrollment.course).url
+        target = first.pk if first else enrollment.course_id
+    link = localized_link(target)
+    return link.url if link else enrollment.course.url

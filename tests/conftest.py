@@ -9,6 +9,17 @@ from tests.factories import CoursePageFactory, LessonPageFactory, UserFactory
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_content_caches():
+    """Rolled-back test data must not survive in caches keyed by content generation."""
+    from django.core.cache import cache
+
+    from cms.caching import clear_memo
+
+    cache.clear()
+    clear_memo()
+
+
 @pytest.fixture
 def site_structure(db):
     """The French and English home pages and catalogues."""
