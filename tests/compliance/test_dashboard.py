@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 import pytest
 
-from .conftest import certify, enrol, member
+from .conftest import at, certify, enrol, member
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +43,69 @@ def test_dashboard_queries_do_not_grow_with_people(
     assert large <= 25
     for url in ("/compliance/export.xlsx", "/compliance/register.csv"):
         assert _queries(client, url) <= 25
+
+
+def _crowd(units, course, count, offset):
+    """`count` people over the units and new teams, a third certified, a third enrolled."""
+    from learning.certificates.models import Certificate
+    from learning.compliance.models import OrgUnit
+    from learning.models import Enrollment, EnrollmentStatus
+
+    teams = [
+        OrgUnit.objects.create(
+            code=f"TEAM-B{offset + n}", name="Équipe B", parent=units["lab_b"]
+        )
+        for n in range(3)
+    ]
+    places = [units["team"], units["lab_a"], units["lab_b"], *teams]
+    for index in range(count):
+        person = member(places[index % len(places)], username=f"c{offset + index}")
+        if index % 3 == 2:
+            continue
+        enrollment = Enrollment.objects.create(
+            user=person,
+            course=course,
+            status=EnrollmentStatus.COMPLETED if index % 3 else EnrollmentStatus.ACTIVE,
+            enrolled_at=at(date(2026, 1, 5)),
+        )
+        if index % 3:
+            Certificate.objects.create(
+                enrollment=enrollment,
+                course=course,
+                completed_at=at(date(2026, 1, 6)),
+                issued_at=at(date(2026, 1, 6)),
+                learner_name=person.get_full_name(),
+                course_title=course.title,
+                course_version="1",
+                institution_name="Institut",
+                signature="test",
+                key_id="test",
+            )
+
+
+def test_dashboard_query_count_is_the_same_for_10_and_200_people(
+    client, admin_user, requirement, snds_course, units, django_assert_num_queries
+):
+    """The whole institute, one laboratory, filtered and sorted views: with 10
+    people in 7 units or 200 people in 10 units, exactly the same queries."""
+    client.force_login(admin_user)
+    _crowd(units, snds_course, 10, 0)
+    urls = [
+        "/compliance/",
+        f"/compliance/?unit={units['lab_b'].pk}",
+        "/compliance/?status=compliant&sort=-valid_until",
+        f"/compliance/?requirement={requirement.slug}&sort=unit",
+    ]
+    for url in urls:  # warm the per-process caches (site, locale, user profile)
+        _queries(client, url)
+    small = {url: _queries(client, url) for url in urls}
+    _crowd(units, snds_course, 190, 10)
+    for url, count in small.items():
+        with django_assert_num_queries(count):
+            response = client.get(url)
+        assert response.status_code == 200
+    page = client.get("/compliance/?page=3").context["page_obj"]
+    assert page.number == 3 and len(page.object_list) == 50
+    # A later page is fetched with the counts too: no extra query.
+    with django_assert_num_queries(small["/compliance/"]):
+        client.get("/compliance/?page=3")
