@@ -3,11 +3,19 @@ French and English side by side) with a QR code to the verification page.
 
 The QR code is a PNG data URI (not SVG) so it stays a raster image inside the PDF:
 a phone camera and a test decoder read the same pixels.
+
+Throughput (an RQ worker renders one PDF per completed course): the stylesheet
+is parsed once per process and the font configuration (fontconfig, Pango's font
+map and its shaping caches) is shared by every rendering of the process, instead
+of WeasyPrint building both again for each document. Both are read-only once
+built; the worker builds them before it forks (worker.warm_up).
 """
 
 import base64
 import io
 import logging
+from functools import cache
+from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -21,6 +29,22 @@ from qrcode.constants import ERROR_CORRECT_M
 from .models import Certificate
 
 logger = logging.getLogger(__name__)
+
+STYLESHEET = Path(__file__).with_name("certificate_pdf.css")
+
+
+@cache
+def font_config():
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+@cache
+def stylesheet():
+    from weasyprint import CSS
+
+    return CSS(filename=STYLESHEET, font_config=font_config())
 
 
 def qr_png(data: str) -> bytes:
@@ -69,7 +93,9 @@ def render_pdf(certificate: Certificate) -> bytes:
                 "logo_uri": _logo_uri(),
             },
         )
-    return HTML(string=html).write_pdf()
+    return HTML(string=html).write_pdf(
+        stylesheets=[stylesheet()], font_config=font_config()
+    )
 
 
 def pdf_name(certificate: Certificate) -> str:

@@ -118,3 +118,15 @@ def test_pdf_missing_file_is_regenerated(client, certificate, learner):
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     certificate.refresh_from_db()
     assert default_storage.exists(certificate.pdf.name)
+
+
+def test_pdf_stylesheet_parsed_once_per_process():
+    """The stylesheet and fonts are built once and shared by every rendering;
+    it keeps to layouts WeasyPrint lays out cheaply (flexbox and break-all cost
+    more than the rest of the page)."""
+    from learning.certificates import pdf
+
+    assert pdf.stylesheet() is pdf.stylesheet()
+    assert pdf.font_config() is pdf.font_config()
+    css = pdf.STYLESHEET.read_text().replace(" ", "")
+    assert "display:flex" not in css and "word-break:break-all" not in css
