@@ -9,7 +9,7 @@ last activity (a quiz submission's answers and outcome).
 """
 
 import uuid
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -33,8 +33,13 @@ class PageResolver:
     """Maps activity translation keys to default-language pages, with a cache."""
 
     def __init__(self):
-        self._default_locale_id = Locale.get_default().pk
         self.page = lru_cache(maxsize=4096)(self._page)
+
+    @cached_property
+    def _default_locale_id(self) -> int:
+        # Read on first use: most statements (a course completed, an answer)
+        # resolve no page.
+        return Locale.get_default().pk
 
     def _page(self, key: uuid.UUID) -> Page | None:
         pages = Page.objects.filter(translation_key=key).order_by("id")

@@ -28,6 +28,8 @@ pytestmark = pytest.mark.django_db
 SUBMIT_QUERIES = 11
 # A pass also checks the course requirements (lessons, required quizzes).
 SUBMIT_PASSED_QUERIES = SUBMIT_QUERIES + 2
+# The pass that completes the course records "completed" too (learning.progress).
+SUBMIT_COMPLETING_QUERIES = 27
 
 
 @pytest.fixture
@@ -65,6 +67,19 @@ def test_passed_submission_queries_do_not_grow_with_questions(
     with django_assert_num_queries(SUBMIT_PASSED_QUERIES):
         attempts.submit_attempt(attempt, perfect_answers(attempt))
     assert QuizAttempt.objects.get(pk=attempt.pk).passed
+
+
+@pytest.mark.parametrize("count", [3, 10])
+def test_completing_submission_queries_do_not_grow_with_questions(
+    course, quiz, big_pool, lessons, rng, count, django_assert_max_num_queries
+):
+    """The pass that completes the course: still no query per question."""
+    attempt = started(course, quiz, rng, count)
+    for lesson in lessons:
+        progress.complete_lesson(attempt.enrollment, lesson)
+    with django_assert_max_num_queries(SUBMIT_COMPLETING_QUERIES):
+        attempts.submit_attempt(attempt, perfect_answers(attempt))
+    assert Enrollment.objects.get(pk=attempt.enrollment_id).is_completed
 
 
 def test_statements_stored_together(enrollment, quiz, rng):
