@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, TextField
+from django.db.models.functions import Cast
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import http_date
@@ -612,8 +613,15 @@ def _page(xreq: XAPIRequest, params: dict, *, bound, after=None) -> HttpResponse
                 )
             )
     order = (stored_, id_) if ascending else (f"-{stored_}", f"-{id_}")
+    # The exact format answers the statements as stored: their JSON text goes
+    # out as it comes from the database, neither decoded nor encoded again.
+    raw = fmt == "exact" and params.get("attachments") != "true"
+    if raw:
+        queryset = queryset.annotate(text=Cast(selection.data, TextField()))
     rows = list(
-        queryset.order_by(*order).values_list(id_, stored_, selection.data)[: limit + 1]
+        queryset.order_by(*order).values_list(
+            id_, stored_, "text" if raw else selection.data
+        )[: limit + 1]
     )
     more = ""
     if len(rows) > limit:
@@ -631,14 +639,25 @@ def _page(xreq: XAPIRequest, params: dict, *, bound, after=None) -> HttpResponse
         )
         more = f"/xapi/statements/more/{token}"
     statements = [data for _, _, data in rows]
-    payload = {"statements": _formatted(xreq, statements, fmt), "more": more}
     headers = {"X_Experience_API_Consistent_Through": _consistent_through(bound)}
     if rows:
         newest = max(stored for _, stored, _ in rows)
         headers["Last_Modified"] = http_date(newest.timestamp())
+    if raw:
+        return _raw_result(statements, more, **headers)
+    payload = {"statements": _formatted(xreq, statements, fmt), "more": more}
     if params.get("attachments") == "true":
         return _with_attachments(payload, statements, **headers)
     return json_response(payload, **headers)
+
+
+def _raw_result(texts: list[str], more: str, **headers) -> HttpResponse:
+    """A StatementResult from statements already serialised as JSON."""
+    body = f'{{"statements": [{", ".join(texts)}], "more": {json.dumps(more)}}}'
+    response = HttpResponse(body, content_type="application/json")
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
 
 
 def get_statements(xreq: XAPIRequest) -> HttpResponse:
