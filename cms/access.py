@@ -1,10 +1,12 @@
 """What the header shows a logged-in person: the administration and compliance links.
 
 Deciding costs three queries (user and group permissions, a manager membership),
-on every page. The answer is cached per person, under an *access generation*
-bumped whenever permissions, groups or compliance memberships change (signals
-in cms/signals.py), and keyed on the person's superuser and active flags, so a
-change shows up on the next page. The views behind the links check access
+on every page. The answer is kept in the person's session, stamped with an
+*access generation* bumped whenever permissions, groups or compliance
+memberships change (signals in cms/signals.py) and with the person's id,
+superuser and active flags, so a change shows up on the next page. The
+middleware reads the access generation with the content generation, in one
+round trip. The views behind the links check access
 themselves: this only decides which links to show.
 """
 
@@ -14,7 +16,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 ACCESS_KEY = "atelier:access-generation"
-TIMEOUT = 3600
+SESSION_KEY = "atelier_header_access"
 
 
 def _bump() -> None:
@@ -39,25 +41,32 @@ def _compute(user) -> dict[str, bool]:
     }
 
 
-def header_access(user) -> dict[str, bool]:
-    if not getattr(user, "is_authenticated", False):
-        return {}
-    cached = getattr(user, "_atelier_header_access", None)
-    if cached is not None:
-        return cached
-    key = (
-        f"atelier:header-access:{user.pk}:{int(user.is_superuser)}{int(user.is_active)}"
-    )
-    found = cache.get_many([key, ACCESS_KEY])
-    generation = found.get(ACCESS_KEY)
-    entry = found.get(key)
-    if entry is not None and generation is not None and entry[0] == generation:
-        flags = entry[1]
-    else:
+def access_generation() -> int:
+    from .caching import pinned_access_generation
+
+    generation = pinned_access_generation()
+    if generation is None:
+        generation = cache.get(ACCESS_KEY)
         if generation is None:
             cache.add(ACCESS_KEY, time.time_ns() // 1000, timeout=None)
             generation = cache.get(ACCESS_KEY)
+    return generation
+
+
+def header_access(request) -> dict[str, bool]:
+    """The header's links for the request's user, kept in their session."""
+    user = getattr(request, "user", None)
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    cached = getattr(request, "_atelier_header_access", None)
+    if cached is not None:
+        return cached
+    stamp = [user.pk, user.is_superuser, user.is_active, access_generation()]
+    entry = request.session.get(SESSION_KEY)
+    if entry and entry[0] == stamp:
+        flags = entry[1]
+    else:
         flags = _compute(user)
-        cache.set(key, (generation, flags), TIMEOUT)
-    user._atelier_header_access = flags
+        request.session[SESSION_KEY] = [stamp, flags]
+    request._atelier_header_access = flags
     return flags

@@ -58,14 +58,23 @@ def content_generation() -> int:
 
 
 @contextmanager
-def request_scope(generation: int | None = None):
-    """Pin the generation for the duration of a request (read on first use)."""
-    previous = (getattr(_local, "generation", None), getattr(_local, "scoped", False))
-    _local.generation, _local.scoped = generation, True
+def request_scope(generation: int | None = None, access: int | None = None):
+    """Pin the generations for the duration of a request (read on first use)."""
+    previous = (
+        getattr(_local, "generation", None),
+        getattr(_local, "scoped", False),
+        getattr(_local, "access", None),
+    )
+    _local.generation, _local.scoped, _local.access = generation, True, access
     try:
         yield
     finally:
-        _local.generation, _local.scoped = previous
+        _local.generation, _local.scoped, _local.access = previous
+
+
+def pinned_access_generation() -> int | None:
+    """The access generation read by the middleware (cms/access.py), if any."""
+    return getattr(_local, "access", None)
 
 
 def bump_generation(**_kwargs) -> None:

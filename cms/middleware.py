@@ -27,6 +27,7 @@ from django.http.request import split_domain_port
 from django.utils.cache import patch_vary_headers
 from wagtail.models import Site
 
+from .access import ACCESS_KEY
 from .caching import GENERATION_KEY, content_generation, memo, request_scope
 
 PAGE_TIMEOUT = 3600
@@ -129,17 +130,22 @@ class ContentCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        candidate = _anonymous_candidate(request)
-        key = _page_key(request) if candidate else None
-        if key:
-            found = cache.get_many([key, GENERATION_KEY])
-            generation = found.get(GENERATION_KEY)
-            entry = found.get(key)
+        key = _page_key(request) if _anonymous_candidate(request) else None
+        logged_in = settings.SESSION_COOKIE_NAME in request.COOKIES
+        generation = access = None
+        if key or logged_in:
+            # One round trip for what the request needs from the cache.
+            keys = [
+                GENERATION_KEY,
+                *([key] if key else []),
+                *([ACCESS_KEY] * logged_in),
+            ]
+            found = cache.get_many(keys)
+            generation, access = found.get(GENERATION_KEY), found.get(ACCESS_KEY)
+            entry = found.get(key) if key else None
             if entry and generation is not None and entry[0] == generation:
                 return self._replay(entry)
-        else:
-            generation = None
-        with request_scope(generation):
+        with request_scope(generation, access):
             if key and generation is None:  # a fresh cache: start the counter
                 generation = content_generation()
             response = self.get_response(request)

@@ -104,10 +104,11 @@ def canonical_id(page: Page) -> int:
     return memo("canonical", page.pk, compute=lambda: _canonical_ids([page])[page.pk])
 
 
-def _outline(course_path: str) -> Outline | None:
+def _outline(course_path: str | None = None, pk: int | None = None) -> Outline | None:
     from .models import CoursePage, LessonPage, QuizPage
 
-    course = CoursePage.objects.filter(path=course_path).first()
+    courses = CoursePage.objects.all()
+    course = (courses.filter(pk=pk) if pk else courses.filter(path=course_path)).first()
     if course is None:
         return None
     children = list(
@@ -135,6 +136,10 @@ def _outline(course_path: str) -> Outline | None:
 def course_outline(course: Page) -> Outline | None:
     """The outline of `course` (a CoursePage or any page with its path)."""
     return memo("outline", course.path, compute=lambda: _outline(course.path))
+
+
+def outline_by_id(course_id: int) -> Outline | None:
+    return memo("outline-id", course_id, compute=lambda: _outline(pk=course_id))
 
 
 def parent_outline(page: Page) -> Outline | None:

@@ -81,7 +81,8 @@ def _mandatory_course_ids() -> list[int]:
 
 def learner_dashboard(user) -> dict:
     """Context for the "my learning" page."""
-    enrollments = list(Enrollment.objects.for_user(user))
+    # The last lesson's body is the bulk of the row and is not shown here.
+    enrollments = list(Enrollment.objects.for_user(user).defer("last_lesson__body"))
     rows = progress_for(enrollments)
     for row in rows:
         row.course = localized_link(row.enrollment.course_id) or row.course

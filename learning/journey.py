@@ -11,7 +11,7 @@ from functools import cached_property
 from django.db.models import BooleanField, ExpressionWrapper, Q, Value
 
 from courses.models import CoursePage, LessonPage
-from courses.outline import Outline, canonical_id, course_outline, parent_outline
+from courses.outline import Outline, canonical_id, outline_by_id, parent_outline
 
 from .models import Enrollment
 from .navigation import resume_url
@@ -57,10 +57,10 @@ def _enrollment(user, course: CoursePage) -> Enrollment | None:
     )
 
 
-def _journey(enrollment: Enrollment | None) -> Journey:
+def _journey(enrollment: Enrollment | None, outline: Outline | None = None) -> Journey:
     if enrollment is None:
         return Journey()
-    outline = course_outline(enrollment.course)
+    outline = outline or outline_by_id(enrollment.course_id)
     steps = outline.step_ids if outline else set()
     rows = _progress_rows(enrollment)
     return Journey(
@@ -100,12 +100,12 @@ def lesson_journey(user, lesson: LessonPage) -> Journey:
     outline = parent_outline(lesson)
     if outline is None or not getattr(user, "is_authenticated", False):
         return Journey()
-    enrollment = (
-        Enrollment.objects.filter(user=user, course_id=outline.canonical_course_id)
-        .select_related("course", "last_lesson")
-        .first()
-    )
-    journey = _journey(enrollment)
+    # No page rows joined: the course's structure is in the outline.
+    enrollment = Enrollment.objects.filter(
+        user=user, course_id=outline.canonical_course_id
+    ).first()
+    canonical = outline_by_id(outline.canonical_course_id)
+    journey = _journey(enrollment, canonical)
     if enrollment is None:
         return journey
     step = outline.step(lesson.pk)
@@ -117,7 +117,7 @@ def lesson_journey(user, lesson: LessonPage) -> Journey:
     if not reload:
         open_lesson(enrollment, lesson)
         enrollment.refresh_from_db()
-        journey = _journey(enrollment)
+        journey = _journey(enrollment, canonical)
     return journey
 
 

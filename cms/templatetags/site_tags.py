@@ -59,11 +59,11 @@ def localized_catalogue_url() -> str:
 
 
 @register.simple_tag
-def header_access(user) -> dict[str, bool]:
+def header_access(request) -> dict[str, bool]:
     """{"admin": ..., "compliance": ...}: which links the header shows (cached)."""
     from cms.access import header_access as access
 
-    return access(user)
+    return access(request) if request is not None else {}
 
 
 @dataclass
