@@ -9,3 +9,8 @@ class ComplianceConfig(AppConfig):
     label = "compliance"
     verbose_name = _("Training compliance")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import freshness
+
+        freshness.connect()

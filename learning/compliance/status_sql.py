@@ -29,12 +29,14 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
 from learning.certificates.models import Certificate
 from learning.models import Enrollment, EnrollmentStatus
 
+from . import freshness
 from .models import ComplianceStatus, Membership, OrgUnit, Requirement
 
 FAR = date.max  # "never expires" and "no date", for MAX() and sorting
@@ -359,7 +361,8 @@ listed AS (
         """`counts()` and one page of `ordered()` in one query.
 
         The standings are computed once for both (PostgreSQL materialises a
-        CTE read twice; SQLite is the small demo).
+        CTE read twice; SQLite is the small demo). The result is cached until
+        the facts change (see `freshness`).
         """
         ctes, params = self._ctes()
         listed, listed_params = self._listed(status, sort)
@@ -369,8 +372,13 @@ UNION ALL
 SELECT 1, user_id, rid, status, position FROM listed
 WHERE position > %s AND position <= %s"""
         params += [*listed_params, offset, offset + limit]
+        key = freshness.key_for(sql, params)
+        found = cache.get(key)
+        if found is None:
+            found = _run(sql, params)
+            cache.set(key, found, freshness.CACHE_SECONDS)
         counts, page = {}, []
-        for kind, first, rid, state, number in _run(sql, params):
+        for kind, first, rid, state, number in found:
             if kind == 0:
                 counts[(first, rid, state)] = number
             else:
