@@ -134,3 +134,26 @@ def test_institution_settings_change_shows_at_once(client, catalogue):
     settings.institution_name = "Inserm"
     settings.save()
     assert "Inserm" in client.get(catalogue.url).content.decode()
+
+
+def test_header_links_follow_permission_changes(client, catalogue):
+    """The header's links are cached per person, but a new role shows at once."""
+    from datetime import date
+
+    from django.contrib.auth.models import Group, Permission
+
+    from learning.compliance.models import Membership, MembershipRole, OrgUnit
+
+    person = UserFactory(username="gael")
+    client.force_login(person)
+    html = client.get(catalogue.url).content.decode()
+    assert 'href="/admin/"' not in html and "/compliance/" not in html
+    unit = OrgUnit.objects.create(code="LAB", name="Labo")
+    Membership.objects.create(
+        user=person, unit=unit, role=MembershipRole.MANAGER, joined_at=date(2026, 1, 1)
+    )
+    assert "/compliance/" in client.get(catalogue.url).content.decode()
+    editors = Group.objects.create(name="Rédaction")
+    editors.permissions.add(Permission.objects.get(codename="access_admin"))
+    person.groups.add(editors)
+    assert 'href="/admin/"' in client.get(catalogue.url).content.decode()
