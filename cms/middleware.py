@@ -94,6 +94,21 @@ def _anonymous_candidate(request) -> bool:
     )
 
 
+def _session_cache_key(request) -> str | None:
+    """The cache key of the request's session (cached_db sessions in the default cache)."""
+    from django.contrib.sessions.backends.cached_db import SessionStore
+
+    session = getattr(request, "session", None)
+    if (
+        isinstance(session, SessionStore)
+        and settings.SESSION_CACHE_ALIAS == "default"
+        and session.session_key
+        and not hasattr(session, "_session_cache")
+    ):
+        return session.cache_key
+    return None
+
+
 def _page_key(request) -> str:
     raw = "|".join(
         [
@@ -131,20 +146,20 @@ class ContentCacheMiddleware:
 
     def __call__(self, request):
         key = _page_key(request) if _anonymous_candidate(request) else None
-        logged_in = settings.SESSION_COOKIE_NAME in request.COOKIES
+        session_key = _session_cache_key(request)
         generation = access = None
-        if key or logged_in:
-            # One round trip for what the request needs from the cache.
-            keys = [
-                GENERATION_KEY,
-                *([key] if key else []),
-                *([ACCESS_KEY] * logged_in),
-            ]
-            found = cache.get_many(keys)
+        if key or session_key:
+            # One round trip for what the request needs from the cache: the
+            # generations, the anonymous page or the session.
+            keys = [GENERATION_KEY, key] if key else [GENERATION_KEY, ACCESS_KEY]
+            found = cache.get_many([*keys, *([session_key] if session_key else [])])
             generation, access = found.get(GENERATION_KEY), found.get(ACCESS_KEY)
             entry = found.get(key) if key else None
             if entry and generation is not None and entry[0] == generation:
                 return self._replay(entry)
+            if found.get(session_key) is not None:
+                # What SessionStore.load() would read from the cache.
+                request.session._session_cache = found[session_key]
         with request_scope(generation, access):
             if key and generation is None:  # a fresh cache: start the counter
                 generation = content_generation()

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 # user; page; enrolment; lesson progress and passed quizzes (one UNION)
 LESSON_QUERIES = 4
-# user; enrolments; completed lessons; passed quizzes; certificates
-MY_LEARNING_QUERIES = 5
+# user; enrolments; completed lessons and passed quizzes (one UNION); certificates
+MY_LEARNING_QUERIES = 4
 # Everything memoised is recomputed: still bounded, whatever the catalogue size.
 COLD_MAX = 40
 
