@@ -185,7 +185,7 @@ def insert_json_rows(model, rows: list[dict]) -> None:
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} "  # noqa: S608
             f"FROM json_populate_recordset(NULL::{table}, %s::json)",
-            [json.dumps(rows, default=_json_value, ensure_ascii=False)],
+            [json.dumps(rows, default=_json_value)],
         )
 
 
