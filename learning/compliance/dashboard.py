@@ -1,8 +1,9 @@
 """What a manager sees: counts per unit and status, the person list, a history.
 
-Everything is computed from `status.standings()` over the people of the units
-in the viewer's scope, in a fixed number of queries whatever the number of
-people: the unit tree, the people, their memberships, then the standings.
+The counts and the order of the person list come from the database
+(`status_sql.StatusQuery`, the status rule written in SQL, in one query); the
+rows shown are evaluated by `status.standings()`. The number of queries does not
+depend on the number of people.
 """
 
 from collections import defaultdict
@@ -18,7 +19,7 @@ from learning.models import Enrollment
 
 from .models import ComplianceStatus, Membership, Reminder, Requirement
 from .status import Rules, Standing, standings
-from .status_sql import StatusQuery
+from .status_sql import SORT_KEYS, StatusQuery
 from .units import UnitTree, managed_unit_ids
 
 #: Display order: good news first, then what needs action.
@@ -30,14 +31,6 @@ STATUS_ORDER = [
     ComplianceStatus.OVERDUE,
     ComplianceStatus.EXPIRED,
 ]
-SORTS = {
-    "name": lambda row: (row.last_name.lower(), row.first_name.lower()),
-    "unit": lambda row: (row.unit_label.lower(), row.last_name.lower()),
-    "requirement": lambda row: (row.requirement.title, row.last_name.lower()),
-    "status": lambda row: (STATUS_ORDER.index(row.standing.status), row.last_name),
-    "valid_until": lambda row: (row.standing.valid_until or date.max, row.last_name),
-    "due_date": lambda row: (row.standing.due_date or date.max, row.last_name),
-}
 
 
 class NotAManager(Exception):
@@ -270,7 +263,7 @@ def build_overview(
     wanted = [selected] if selected else requirements
     if status not in ComplianceStatus.values:
         status = None
-    sort = sort if sort.lstrip("-") in SORTS else "name"
+    sort = sort if sort.lstrip("-") in SORT_KEYS else "name"
 
     rules = Rules.load(wanted, tree)
     query = StatusQuery(

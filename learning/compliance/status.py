@@ -3,7 +3,10 @@
 `evaluate()` is the rule, a pure function of the facts. `standings()` gathers the
 facts for many people and requirements in a fixed number of queries (no query per
 person) and applies `evaluate()`; `standing()` is the same for one person. The
-dashboard, the exports, the reminders and the gate API all go through them.
+dashboard, the exports, the reminders and the gate API all go through them. The
+dashboard's counts and ordering use the same rule written in SQL
+(`status_sql.py`, checked against this one by tests/compliance/test_status_sql.py):
+a change to the rule here must be made there too.
 
 Dates come from certificates (completion date, validity), never from progress
 rows: only a current certificate (neither revoked nor superseded) counts.
