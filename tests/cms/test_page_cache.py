@@ -157,3 +157,33 @@ def test_header_links_follow_permission_changes(client, catalogue):
     editors.permissions.add(Permission.objects.get(codename="access_admin"))
     person.groups.add(editors)
     assert 'href="/admin/"' in client.get(catalogue.url).content.decode()
+
+
+def test_responses_using_csrf_or_setting_cookies_are_never_stored(rf):
+    """A page that used the CSRF token or sets a cookie is someone's own page."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+    from django.middleware.csrf import get_token
+
+    from cms.middleware import _storable, mark_cacheable
+
+    def request():
+        made = rf.get("/catalogue/")
+        made.user = AnonymousUser()
+        mark_cacheable(made)
+        return made
+
+    assert _storable(request(), HttpResponse("ok"))
+    with_token = request()
+    get_token(with_token)
+    assert not _storable(with_token, HttpResponse("ok"))
+    with_cookie = HttpResponse("ok")
+    with_cookie.set_cookie("choice", "1")
+    assert not _storable(request(), with_cookie)
+    private = HttpResponse("ok")
+    private["Cache-Control"] = "private"
+    assert not _storable(request(), private)
+    preview = rf.get("/catalogue/")
+    preview.user, preview.is_preview = AnonymousUser(), True
+    mark_cacheable(preview)
+    assert not _storable(preview, HttpResponse("ok"))
