@@ -128,7 +128,7 @@ class PersonList:
     in chunks (the exports).
     """
 
-    CHUNK = 5000
+    CHUNK = 10000  # rows evaluated at a time by the exports (about 10 queries each)
 
     def __init__(
         self,
