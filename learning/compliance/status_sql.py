@@ -396,7 +396,7 @@ def _run(sql: str, params: list) -> list[tuple]:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT set_config('jit', 'off', true), "
-                "set_config('work_mem', '64MB', true)"
+                "set_config('work_mem', '32MB', true)"
             )
         cursor.execute(sql, params)
         return list(cursor)
