@@ -32,9 +32,9 @@ def issuer_id() -> str:
 def issuer_profile(certificate: Certificate | None = None) -> dict:
     """The issuer as an OB 3.0 Profile (a certificate's snapshot, else today's)."""
     if certificate is None:
-        from .issuance import _institution
+        from .issuance import institution_settings
 
-        institution = _institution()
+        institution = institution_settings()
         name, url = institution.institution_name, institution.institution_url
     else:
         name, url = certificate.institution_name, certificate.institution_url

@@ -93,7 +93,7 @@ def signature_is_valid(certificate: Certificate) -> bool:
     )
 
 
-def _institution() -> InstitutionSettings:
+def institution_settings() -> InstitutionSettings:
     site = Site.objects.filter(is_default_site=True).first() or Site.objects.first()
     return InstitutionSettings.for_site(site)
 
@@ -124,9 +124,14 @@ def _earned_statement(certificate: Certificate, enrollment: Enrollment) -> dict:
 
 
 def issue_certificate(
-    enrollment: Enrollment, *, when: datetime | None = None
+    enrollment: Enrollment,
+    *,
+    when: datetime | None = None,
+    institution: InstitutionSettings | None = None,
 ) -> Certificate:
-    """Issue the certificate of the enrolment's completion, once ("earned" statement)."""
+    """Issue the certificate of the enrolment's completion, once ("earned" statement).
+
+    Only `enrollment.pk` is read: the enrolment is fetched again, locked."""
     with transaction.atomic():
         enrollment = (
             Enrollment.objects.select_for_update()
@@ -141,7 +146,7 @@ def issue_certificate(
         if existing:
             return existing
         course = enrollment.course
-        institution = _institution()
+        institution = institution or institution_settings()
         issued_at = (when or timezone.now()).replace(microsecond=0)
         months = course.certificate_validity_months
         certificate = Certificate(

@@ -22,13 +22,17 @@ def issue_certificate_job(enrollment_id) -> str:
     """Issue (idempotently), render the PDF, tell the learner; returns the code."""
     from learning.models import Enrollment
 
-    from .issuance import issue_certificate
+    from .issuance import institution_settings, issue_certificate
     from .notifications import notify_learner
     from .pdf import ensure_pdf
 
-    enrollment = Enrollment.objects.get(pk=enrollment_id)
-    certificate = issue_certificate(enrollment)
-    ensure_pdf(certificate)
+    # issue_certificate reads (and locks) the enrolment itself; the institution
+    # is looked up once for the certificate and its PDF.
+    institution = institution_settings()
+    certificate = issue_certificate(
+        Enrollment(pk=enrollment_id), institution=institution
+    )
+    ensure_pdf(certificate, institution=institution)
     notify_learner(certificate)
     return certificate.code
 

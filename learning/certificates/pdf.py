@@ -60,10 +60,10 @@ def data_uri(content: bytes, mime: str) -> str:
     return f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"
 
 
-def _logo_uri() -> str | None:
-    from .issuance import _institution
+def _logo_uri(institution=None) -> str | None:
+    from .issuance import institution_settings
 
-    logo = _institution().logo
+    logo = (institution or institution_settings()).logo
     if logo is None:
         return None
     try:
@@ -75,7 +75,7 @@ def _logo_uri() -> str | None:
         return None
 
 
-def render_pdf(certificate: Certificate) -> bytes:
+def render_pdf(certificate: Certificate, *, institution=None) -> bytes:
     from weasyprint import HTML
 
     with override("fr"):  # the template holds both languages; dates as in French
@@ -90,7 +90,7 @@ def render_pdf(certificate: Certificate) -> bytes:
                     else round(certificate.score * 100)
                 ),
                 "qr_uri": data_uri(qr_png(certificate.verification_url), "image/png"),
-                "logo_uri": _logo_uri(),
+                "logo_uri": _logo_uri(institution),
             },
         )
     return HTML(string=html).write_pdf(
@@ -102,11 +102,11 @@ def pdf_name(certificate: Certificate) -> str:
     return f"certificate-{certificate.code}.pdf"
 
 
-def ensure_pdf(certificate: Certificate) -> Certificate:
+def ensure_pdf(certificate: Certificate, *, institution=None) -> Certificate:
     """Render and store the PDF unless it is there already (regenerates if missing)."""
     if certificate.pdf and default_storage.exists(certificate.pdf.name):
         return certificate
-    content = render_pdf(certificate)
+    content = render_pdf(certificate, institution=institution)
     certificate.pdf.save(pdf_name(certificate), ContentFile(content), save=False)
     Certificate.objects.filter(pk=certificate.pk).update(pdf=certificate.pdf.name)
     return certificate

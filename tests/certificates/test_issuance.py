@@ -10,7 +10,12 @@ import pytest
 
 from learning import progress
 from learning.certificates.exceptions import CourseNotCompleted
-from learning.certificates.issuance import issue_certificate, signature_is_valid
+from learning.certificates.issuance import (
+    institution_settings,
+    issue_certificate,
+    signature_is_valid,
+)
+from learning.certificates.jobs import issue_certificate_job
 from learning.certificates.models import CODE_ALPHABET, CODE_LENGTH, Certificate
 from learning.xapi.models import Statement
 from learning.xapi.statements import activity_iri
@@ -147,3 +152,18 @@ def test_issuance_concurrent_jobs_issue_once(learner, course):
     assert not errors
     assert len(set(results)) == 1
     assert Certificate.objects.count() == 1
+
+
+def test_issuance_job_queries_bounded(
+    learner, validity_course, django_assert_max_num_queries
+):
+    """The issuance job (certificate, statement, PDF, e-mail) in a bounded number
+    of queries: the enrolment is read once, the institution once."""
+    enrollment = progress.enrol(learner, validity_course)
+    for lesson in validity_course.lessons():
+        progress.complete_lesson(enrollment, lesson)  # job left to on_commit
+    assert not Certificate.objects.filter(enrollment=enrollment).exists()
+    institution_settings()  # created on first use; a running site has them
+    with django_assert_max_num_queries(18):
+        issue_certificate_job(str(enrollment.pk))
+    assert Certificate.objects.get(enrollment=enrollment).pdf

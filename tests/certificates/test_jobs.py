@@ -59,11 +59,11 @@ def test_job_worker_retries_after_a_failure(queue, finished, monkeypatch, mailou
     real = pdf.ensure_pdf
     calls = []
 
-    def flaky(certificate):
+    def flaky(certificate, **kwargs):
         calls.append(certificate.pk)
         if len(calls) == 1:
             raise OSError("storage unavailable")
-        return real(certificate)
+        return real(certificate, **kwargs)
 
     monkeypatch.setattr(pdf, "ensure_pdf", flaky)
     job = queue.enqueue(
@@ -126,11 +126,11 @@ def test_worker_in_process_failure_is_retried(queue, finished, monkeypatch, mail
     real = pdf.ensure_pdf
     calls = []
 
-    def flaky(certificate):
+    def flaky(certificate, **kwargs):
         calls.append(certificate.pk)
         if len(calls) == 1:
             raise OSError("storage unavailable")
-        return real(certificate)
+        return real(certificate, **kwargs)
 
     worker = _atelier_worker(queue)
     monkeypatch.setattr(pdf, "ensure_pdf", flaky)
