@@ -389,15 +389,19 @@ def make_statements(count, enrollments, pseudonyms, rng):
                     "score": {"scaled": round(rng.random(), 2)},
                 }
             text = json.dumps(data, separators=(",", ":")).replace("\\", "\\\\")
+            # The index rows the LRS writes (ingest.relations): one per
+            # (kind, key), the direct one winning, each carrying `stored`.
+            rows = [
+                (1, key(f"account:{home} {pseudonym}"), "t"),
+                (2, key(obj), "t"),
+                (3, verb_keys[verb], "t"),
+                (4, key(reg), "t"),
+                (1, authority_key, "f"),
+            ]
+            if obj != course:  # a "registered" statement's object is the course
+                rows.append((2, key(course), "f"))
             relations.extend(
-                (
-                    f"{sid}\t1\t{key(f'account:{home} {pseudonym}')}\tt\n",
-                    f"{sid}\t2\t{key(obj)}\tt\n",
-                    f"{sid}\t2\t{key(course)}\tf\n",
-                    f"{sid}\t3\t{verb_keys[verb]}\tt\n",
-                    f"{sid}\t4\t{key(reg)}\tt\n",
-                    f"{sid}\t1\t{authority_key}\tf\n",
-                )
+                f"{sid}\t{kind}\t{k}\t{direct}\t{stamp}\n" for kind, k, direct in rows
             )
             yield (
                 f"{sid}\t{pseudonym}\t{home}\t{verbs[verb]}\t{obj}\t{reg}\t"
@@ -414,7 +418,7 @@ def make_statements(count, enrollments, pseudonyms, rng):
     with transaction.atomic(), _Index("xapi_statementrelation"):
         _copy(
             "xapi_statementrelation",
-            ["statement_id", "kind", "key", "direct"],
+            ["statement_id", "kind", "key", "direct", "stored"],
             iter(relations),
         )
     relations.clear()

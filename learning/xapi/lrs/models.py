@@ -122,9 +122,9 @@ class StatementRelation(models.Model):
     key = models.CharField(max_length=40)
     direct = models.BooleanField(default=False)
     # The statement's `stored` (never changes), so a filtered query reads one
-    # index in `stored` order and stops at the page's end. Always set: NULL only
-    # tolerated for bulk loads, which PostgreSQL's trigger fills in (migration
-    # xapi 0003) and for rows migration 0002 writes before 0003 backfills them.
+    # index in `stored` order and stops at the page's end. Always set by the
+    # application; nullable only because migration 0002 writes rows before 0003
+    # adds the column and backfills it.
     stored = models.DateTimeField(null=True)
 
     class Meta:

@@ -1,9 +1,9 @@
 """StatementRelation.stored: filtered queries read one index in `stored` order.
 
-The application always sets it. On PostgreSQL a trigger also fills it for rows
-inserted without it (bulk loads by COPY, e.g. tests/bench/data.py), since a
-row with no `stored` would be missing from every filtered query; the trigger's
-WHEN clause skips the application's own inserts.
+The application always sets it (ingest.index_statements); rows that existed
+before are backfilled here. Bulk loads that bypass the application (the
+benchmark's COPY) must write it too: a row without `stored` is missing from
+every filtered query.
 """
 
 from django.db import migrations, models
@@ -15,36 +15,9 @@ UPDATE xapi_statementrelation SET stored = (
 )
 """
 
-TRIGGER = """
-CREATE FUNCTION xapi_relation_stored() RETURNS trigger AS $$
-BEGIN
-    SELECT s.stored INTO NEW.stored FROM learning_statement s
-    WHERE s.id = NEW.statement_id;
-    RETURN NEW;
-END
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER xapi_relation_stored BEFORE INSERT ON xapi_statementrelation
-FOR EACH ROW WHEN (NEW.stored IS NULL) EXECUTE FUNCTION xapi_relation_stored();
-"""
-
-DROP_TRIGGER = """
-DROP TRIGGER IF EXISTS xapi_relation_stored ON xapi_statementrelation;
-DROP FUNCTION IF EXISTS xapi_relation_stored();
-"""
-
 
 def backfill(apps, schema_editor):
     schema_editor.execute(BACKFILL)
-
-
-def add_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(TRIGGER)
-
-
-def drop_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP_TRIGGER)
 
 
 class Migration(migrations.Migration):
@@ -71,5 +44,4 @@ class Migration(migrations.Migration):
                 name="relation_key_stored",
             ),
         ),
-        migrations.RunPython(add_trigger, drop_trigger),
     ]
