@@ -25,6 +25,8 @@ from tincan import (
 from tincan import Statement as TinCanStatement
 from tincan import Verb as TinCanVerb
 
+from cms.caching import memo
+
 from . import vocabulary
 from .vocabulary import Verb
 
@@ -73,15 +75,31 @@ _PAGE_FIELDS = {field.attname for field in Page._meta.concrete_fields}
 
 def language_map(page: Page, attribute: str = "title") -> LanguageMap:
     """The page's attribute in every language it is translated into."""
-    translations = page.get_translations(inclusive=True)
-    if attribute in _PAGE_FIELDS:  # a column of the page table: one query
-        pairs = translations.values_list("locale__language_code", attribute)
-    else:
-        pairs = (
-            (translation.locale.language_code, getattr(translation, attribute, ""))
-            for translation in translations.select_related("locale").specific()
+    if attribute in _PAGE_FIELDS:
+        # A column of the page table: one query, memoised until content
+        # changes (a save or publish of any page starts a new generation).
+        values = memo(
+            "language-map",
+            page.translation_key,
+            attribute,
+            compute=lambda: _column_values(page, attribute),
         )
-    return LanguageMap({language: value for language, value in pairs if value})
+        return LanguageMap(dict(values))
+    translations = page.get_translations(inclusive=True)
+    return LanguageMap(
+        {
+            translation.locale.language_code: value
+            for translation in translations.select_related("locale").specific()
+            if (value := getattr(translation, attribute, ""))
+        }
+    )
+
+
+def _column_values(page: Page, attribute: str) -> tuple:
+    pairs = page.get_translations(inclusive=True).values_list(
+        "locale__language_code", attribute
+    )
+    return tuple((language, value) for language, value in pairs if value)
 
 
 def activity(kind: str, page: Page, *, with_definition: bool = True) -> Activity:
