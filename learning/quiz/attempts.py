@@ -266,7 +266,7 @@ def _answered_statements(attempt: QuizAttempt, when: datetime, language: str):
 def _outcome_statement(
     attempt: QuizAttempt, when: datetime, language: str, scores: dict, passed: bool
 ) -> dict:
-    """ "passed" or "failed", with the attempt's total score and duration."""
+    """The "passed" or "failed" statement, with the total score and duration."""
     enrollment = attempt.enrollment
     outcome = build_statement(
         user=enrollment.user,
