@@ -1,14 +1,21 @@
 """The learner's journey as the course and lesson pages show it.
 
 The course structure comes from the memoised outline (courses/outline.py); what
-is per learner costs two or three queries: the enrolment, its lesson progress,
-and its passed quizzes when the course has quizzes.
+is per learner costs one query on a lesson page (the enrolment joined to its
+progress), two on a course page (the enrolment, then its progress).
 """
 
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import BooleanField, ExpressionWrapper, Q, Value
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    Q,
+    Value,
+)
 
 from courses.models import CoursePage, LessonPage
 from courses.outline import Outline, canonical_id, outline_by_id, parent_outline
@@ -57,12 +64,14 @@ def _enrollment(user, course: CoursePage) -> Enrollment | None:
     )
 
 
-def _journey(enrollment: Enrollment | None, outline: Outline | None = None) -> Journey:
+def _journey(
+    enrollment: Enrollment | None, outline: Outline | None = None, rows=None
+) -> Journey:
     if enrollment is None:
         return Journey()
     outline = outline or outline_by_id(enrollment.course_id)
     steps = outline.step_ids if outline else set()
-    rows = _progress_rows(enrollment)
+    rows = _progress_rows(enrollment) if rows is None else rows
     return Journey(
         enrollment=enrollment,
         completed_lesson_ids={pk for pk, done, _kind in rows if done} & steps,
@@ -87,6 +96,36 @@ def _progress_rows(enrollment: Enrollment) -> list[tuple[int, bool, str]]:
     return list(lessons.union(quizzes, all=True))
 
 
+def _enrollment_and_progress(user, outline: Outline):
+    """The enrolment and its progress rows in one query (LEFT JOINs: one row per
+    lesson progress and passed quiz combination, a handful)."""
+    queryset = (
+        Enrollment.objects.filter(user=user, course_id=outline.canonical_course_id)
+        .order_by()
+        .annotate(
+            progress_lesson=F("lesson_progress__lesson_id"),
+            progress_done=F("lesson_progress__completed_at"),
+        )
+    )
+    if outline.has_quizzes:
+        queryset = queryset.annotate(
+            passed=FilteredRelation(
+                "quiz_attempts", condition=Q(quiz_attempts__passed=True)
+            ),
+            passed_quiz=F("passed__quiz_id"),
+        )
+    found = list(queryset)
+    if not found:
+        return None, []
+    rows = set()
+    for row in found:
+        if row.progress_lesson is not None:
+            rows.add((row.progress_lesson, row.progress_done is not None, "lesson"))
+        if getattr(row, "passed_quiz", None) is not None:
+            rows.add((row.passed_quiz, True, "quiz"))
+    return found[0], list(rows)
+
+
 def course_journey(user, course: CoursePage) -> Journey:
     return _journey(_enrollment(user, course))
 
@@ -101,11 +140,9 @@ def lesson_journey(user, lesson: LessonPage) -> Journey:
     if outline is None or not getattr(user, "is_authenticated", False):
         return Journey()
     # No page rows joined: the course's structure is in the outline.
-    enrollment = Enrollment.objects.filter(
-        user=user, course_id=outline.canonical_course_id
-    ).first()
     canonical = outline_by_id(outline.canonical_course_id)
-    journey = _journey(enrollment, canonical)
+    enrollment, rows = _enrollment_and_progress(user, canonical or outline)
+    journey = _journey(enrollment, canonical, rows)
     if enrollment is None:
         return journey
     step = outline.step(lesson.pk)
@@ -116,7 +153,7 @@ def lesson_journey(user, lesson: LessonPage) -> Journey:
     )
     if not reload:
         open_lesson(enrollment, lesson)
-        enrollment.refresh_from_db()
+        enrollment = Enrollment.objects.get(pk=enrollment.pk)
         journey = _journey(enrollment, canonical)
     return journey
 

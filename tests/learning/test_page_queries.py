@@ -14,8 +14,8 @@ from tests.factories import CoursePageFactory, LessonPageFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-# user; page; enrolment; lesson progress and passed quizzes (one UNION)
-LESSON_QUERIES = 4
+# user; page; enrolment joined to its lesson progress and passed quizzes
+LESSON_QUERIES = 3
 # user; enrolments; completed lessons and passed quizzes (one UNION); certificates
 MY_LEARNING_QUERIES = 4
 # Everything memoised is recomputed: still bounded, whatever the catalogue size.
@@ -185,3 +185,34 @@ def test_new_lesson_published_appears_in_the_outline(client, learner, course, le
     html = client.get(lessons[0].url).content.decode()
     assert "Nouvelle leçon" in html
     assert "Leçon 1 sur 4" in html or "Lesson 1 of 4" in html
+
+
+def test_lesson_page_counts_passed_quizzes_once(
+    client, learner, course, lessons, django_assert_num_queries
+):
+    """With a quiz, the one query still counts each completed step once."""
+    from django.utils import timezone
+
+    from courses.models import QuizPage
+    from learning.models import QuizAttempt
+
+    quiz = course.add_child(instance=QuizPage(title="Évaluation", slug="evaluation"))
+    quiz.save_revision().publish()
+    enrollment = progress.enrol(learner, course)
+    progress.complete_lesson(enrollment, lessons[0])
+    progress.complete_lesson(enrollment, lessons[1])
+    for number, passed in ((1, False), (2, True), (3, True)):
+        QuizAttempt.objects.create(
+            enrollment=enrollment,
+            quiz=quiz,
+            number=number,
+            status="submitted",
+            started_at=timezone.now(),
+            questions=[],
+            passed=passed,
+        )
+    client.force_login(learner)
+    response = _lesson_queries(client, lessons[2].url, django_assert_num_queries)
+    html = response.content.decode()
+    assert 'aria-valuenow="75"' in html  # 2 lessons + 1 quiz of 4 steps
+    assert html.count('class="done-mark"') == 2
