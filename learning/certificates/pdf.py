@@ -7,8 +7,8 @@ a phone camera and a test decoder read the same pixels.
 Throughput (an RQ worker renders one PDF per completed course): the stylesheet
 is parsed once per process and the font configuration (fontconfig, Pango's font
 map and its shaping caches) is shared by every rendering of the process, instead
-of WeasyPrint building both again for each document. Both are read-only once
-built; the worker builds them before it forks (worker.warm_up).
+of WeasyPrint building both again for each document. The RQ worker builds them
+at start (worker.warm_up); web processes on their first PDF.
 """
 
 import base64
