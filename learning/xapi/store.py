@@ -4,7 +4,7 @@ progress change it records commit or roll back together."""
 from django.conf import settings
 from django.db import transaction
 
-from .lrs.ingest import build_row, index_statements, now_ms
+from .lrs.ingest import build_row, index_statements, insert_statements, now_ms
 from .models import Statement
 from .statements import utc_timestamp
 
@@ -36,8 +36,8 @@ def store_own_statements(
     statements: list[dict], *, authority: dict | None = None
 ) -> list[Statement]:
     """Store statements the platform built, in order, with a constant number of
-    queries (one insert of statements, then the LRS's bulk index, activity and
-    outbox writes). Their ids are fresh, so no duplicate check: unlike the HTTP
+    queries (the LRS's bulk insert of statements, then its bulk index, activity
+    and outbox writes). Their ids are fresh, so no duplicate check: unlike the HTTP
     path's `store_statements`, which looks the ids up first."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("store_own_statements must run inside transaction.atomic()")
@@ -46,7 +46,9 @@ def store_own_statements(
         build_row(_as_stored(data, stored, authority), stored=stored)
         for data in statements
     ]
-    Statement.objects.bulk_create(rows)
+    insert_statements(rows)
+    for row in rows:  # stored: saving one again must refuse, as after bulk_create
+        row._state.adding = False
     index_statements(rows)
     return rows
 

@@ -139,7 +139,7 @@ def test_completing_submission_rebuilds_identically(
 @pytest.mark.parametrize(
     "target",
     [
-        "learning.xapi.store.Statement.objects.bulk_create",
+        "learning.xapi.store.insert_statements",
         "learning.projection.Enrollment.objects.filter",
         "learning.models.QuizAttempt.save",
     ],
