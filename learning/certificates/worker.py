@@ -5,15 +5,16 @@ course, the busiest job of the "certificates" queue) the fork cost more than the
 job itself: each work horse starts from the parent's memory and throws away all
 it warmed up (a new database connection, WeasyPrint's and cffi's caches, the
 pages Python touches copied on write): about 150 ms of CPU per job forked,
-65 ms run in the worker (`make bench`, README "Benchmarks"). So this worker:
+75 ms run in the worker (measured back to back; README "Benchmarks"). So this worker:
 
 - warms WeasyPrint up once (renders a throwaway certificate) at start;
 - runs `issue_certificate_job` in its own process, as RQ's SimpleWorker does.
   Timeouts still apply (RQ's SIGALRM death penalty runs in this process too);
   the job is idempotent, so if the worker dies in the middle (crash, OOM kill)
   RQ's registry clean-up requeues it (its Retry) once a supervisor restarts the
-  worker. Database connections follow CONN_MAX_AGE as for a web request, and the
-  language is reset, so nothing carries over from one job to the next;
+  worker. Database connections follow CONN_MAX_AGE as for a web request (and
+  are closed after a failed job), and the language is reset, so nothing carries
+  over from one job to the next;
 - forks as usual for every other job (exports, forwarding...): they may hold
   much memory, which the work horse's exit gives back;
 - forks the issuance job as well, with a warning, once its memory has grown
@@ -96,13 +97,19 @@ class Worker(RQWorker):
     def _execute_in_process(self, job, queue):
         """RQ's SimpleWorker.execute_job, with a web request's connection hygiene."""
         self._in_process = True
+        succeeded = False
         try:
             self.prepare_execution(job)
             close_old_connections()
-            self.perform_job(job, queue)
+            succeeded = self.perform_job(job, queue)
         finally:
             self._in_process = False
-            close_old_connections()
+            if succeeded:
+                close_old_connections()
+            else:
+                # A job stopped anywhere (its timeout may interrupt a query) must
+                # not leave its connection to the next one.
+                connections.close_all()
             translation.deactivate()
         self.set_state(WorkerStatus.IDLE)
 
