@@ -42,10 +42,19 @@ def _components(
     )
 
 
+def _by_id(choices: list[dict]) -> list[dict]:
+    """Choices in a fixed order, whatever order this attempt displayed them in:
+    the activity's definition is then the same for every learner, and the LRS
+    does not rewrite it on each submission (xapi.Activity)."""
+    return sorted(choices, key=lambda choice: choice["id"])
+
+
 def correct_responses_pattern(question: dict) -> list[str]:
     kind = question["type"]
     if kind in ("single_choice", "multiple_choice"):
-        return ["[,]".join(c["id"] for c in question["choices"] if c["correct"])]
+        return [
+            "[,]".join(c["id"] for c in _by_id(question["choices"]) if c["correct"])
+        ]
     if kind == "true_false":
         return ["true" if question["answer"] else "false"]
     if kind == "numeric":
@@ -74,7 +83,7 @@ def question_activity(question: dict, language: str) -> Activity:
     )
     if kind in ("single_choice", "multiple_choice"):
         definition.choices = _components(
-            [(c["id"], c["text"]) for c in question["choices"]], language
+            [(c["id"], c["text"]) for c in _by_id(question["choices"])], language
         )
     elif kind == "ordering":
         definition.choices = _components(
