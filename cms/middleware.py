@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.http.request import split_domain_port
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 from wagtail.models import Site
 
@@ -91,7 +92,19 @@ def _anonymous_candidate(request) -> bool:
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
         and "HTTP_AUTHORIZATION" not in request.META
+        and _serves_a_page(request)
     )
+
+
+def _serves_a_page(request) -> bool:
+    """Only Wagtail pages are ever stored: other URLs (the LRS, the API, static
+    views) skip the cache round trip. Resolving costs microseconds; Django
+    resolves again after the middleware, from its cached resolver."""
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return False
+    return match.url_name == "wagtail_serve"
 
 
 def _session_cache_key(request) -> str | None:

@@ -187,3 +187,20 @@ def test_responses_using_csrf_or_setting_cookies_are_never_stored(rf):
     preview.user, preview.is_preview = AnonymousUser(), True
     mark_cacheable(preview)
     assert not _storable(preview, HttpResponse("ok"))
+
+
+def test_only_pages_look_up_the_page_cache(client, catalogue, monkeypatch):
+    """URLs that are not Wagtail pages (the LRS, the API) pay no cache round trip."""
+    from django.core.cache import cache
+
+    lookups = []
+    real_get_many = cache.get_many
+    monkeypatch.setattr(
+        cache,
+        "get_many",
+        lambda keys, *a, **kw: lookups.append(keys) or real_get_many(keys, *a, **kw),
+    )
+    client.get("/xapi/about")
+    assert lookups == []
+    client.get(catalogue.url)
+    assert lookups, "the catalogue is a page: its cached copy is looked up"
