@@ -319,8 +319,8 @@ CERTIFICATE_VERIFY_RATE_LIMIT = env("CERTIFICATE_VERIFY_RATE_LIMIT", default="30
 LOGGING["loggers"].update(
     {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")}
 )
-# RQ forks a work horse per job: this worker class warms WeasyPrint up first, so
-# certificate jobs do not pay its start-up each time (learning/certificates/worker.py).
+# This worker class warms WeasyPrint up once and runs certificate issuance in
+# its own process (other jobs are forked as usual): learning/certificates/worker.py.
 RQ = {"WORKER_CLASS": "learning.certificates.worker.Worker"}
 # ----------------------------- end of certificates -----------------------------
 
