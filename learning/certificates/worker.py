@@ -5,7 +5,7 @@ course, the busiest job of the "certificates" queue) the fork cost more than the
 job itself: each work horse starts from the parent's memory and throws away all
 it warmed up (a new database connection, WeasyPrint's and cffi's caches, the
 pages Python touches copied on write): about 150 ms of CPU per job forked,
-75 ms run in the worker (measured back to back; README "Benchmarks"). So this worker:
+75 ms run in the worker (measured back to back; README "Performance"). So this worker:
 
 - warms WeasyPrint up once (renders a throwaway certificate) at start;
 - runs `issue_certificate_job` in its own process, as RQ's SimpleWorker does.
