@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from cms.caching import memo
 from courses.models import CoursePage
-from courses.outline import PageLink, course_outline, default_locale_id, localized_link
+from courses.outline import PageLink, default_locale_id, localized_link, outline_by_id
 
 from .certificates.models import certificates_for
 from .models import Enrollment, LessonProgress, QuizAttempt
@@ -65,10 +65,11 @@ def progress_for(enrollments: list[Enrollment]) -> list[CourseProgress]:
     done = _completed_by_enrollment(enrollments)
     rows = []
     for enrollment in enrollments:
-        outline = course_outline(enrollment.course)
+        outline = outline_by_id(enrollment.course_id)
         steps = outline.step_ids if outline else set()
         completed = done[enrollment.pk] & steps
-        row = CourseProgress(enrollment, enrollment.course, len(completed), len(steps))
+        course = localized_link(enrollment.course_id) or enrollment.course
+        row = CourseProgress(enrollment, course, len(completed), len(steps))
         row.done_ids = done[enrollment.pk]
         rows.append(row)
     return rows
@@ -85,16 +86,17 @@ def _mandatory_course_ids() -> list[int]:
 
 def learner_dashboard(user) -> dict:
     """Context for the "my learning" page."""
-    # The last lesson's body is the bulk of the row and is not shown here.
-    enrollments = list(Enrollment.objects.for_user(user).defer("last_lesson__body"))
+    # Enrolment rows alone: titles, links and structure come from the outlines
+    # (building the course and lesson page instances cost more than the rest).
+    enrollments = list(Enrollment.objects.filter(user=user))
     rows = progress_for(enrollments)
     for row in rows:
-        row.course = localized_link(row.enrollment.course_id) or row.course
         row.resume_url = resume_url(row.enrollment, done=row.done_ids)
     enrolled_course_ids = {e.course_id for e in enrollments}
-    mandatory = [row for row in rows if row.enrollment.course.mandatory] + [
+    mandatory_ids = memo("mandatory-courses", compute=_mandatory_course_ids)
+    mandatory = [row for row in rows if row.enrollment.course_id in mandatory_ids] + [
         CourseProgress(None, localized_link(pk), 0, 0)
-        for pk in memo("mandatory-courses", compute=_mandatory_course_ids)
+        for pk in mandatory_ids
         if pk not in enrolled_course_ids
     ]
     return {

@@ -2,7 +2,7 @@
 
 from wagtail.models import Locale, Page
 
-from courses.outline import course_outline, localized_link
+from courses.outline import localized_link, outline_by_id
 
 from .models import Enrollment
 
@@ -17,10 +17,13 @@ def resume_url(enrollment: Enrollment, done: set[int] | None = None) -> str:
     """Where "continue" leads: the last lesson opened, else the first unfinished one.
 
     `done`: the canonical ids of the completed steps, when the caller has them.
+    Reads the course's memoised outline, not the enrolment's page rows: building
+    Wagtail page instances costs more than the rest of "my learning".
     """
-    lesson = enrollment.last_lesson
-    if lesson is not None and lesson.live:
-        target = lesson.pk
+    outline = outline_by_id(enrollment.course_id)
+    lessons = outline.lessons if outline else []
+    if enrollment.last_lesson_id in {item.pk for item in lessons}:
+        target = enrollment.last_lesson_id
     else:
         if done is None:
             done = set(
@@ -28,8 +31,6 @@ def resume_url(enrollment: Enrollment, done: set[int] | None = None) -> str:
                     completed_at__isnull=False
                 ).values_list("lesson_id", flat=True)
             )
-        outline = course_outline(enrollment.course)
-        lessons = outline.lessons if outline else []
         first = next((item for item in lessons if item.pk not in done), None) or (
             lessons[0] if lessons else None
         )

@@ -145,8 +145,9 @@ class Certificate(models.Model):
 
 def certificates_for(user) -> list[Certificate]:
     """A learner's certificates for "my learning": current ones first, newest first."""
+    # Snapshot fields only (course_title, version): no page rows to build.
     return sorted(
-        Certificate.objects.for_user(user).select_related("superseded_by"),
+        Certificate.objects.filter(enrollment__user=user),
         key=lambda c: (c.is_revoked or c.superseded_by_id is not None, -c.pk),
     )
 
