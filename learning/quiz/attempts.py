@@ -80,8 +80,10 @@ def _shuffled_ids(items: list[dict], rng: random.Random) -> list[str]:
 
 
 def _lock_enrollment(enrollment: Enrollment) -> Enrollment:
+    """The enrolment locked, not the user and course rows the join reads (as in
+    _lock_attempt): learners starting a quiz of one course must not queue."""
     return (
-        Enrollment.objects.select_for_update()
+        Enrollment.objects.select_for_update(of=("self",))
         .select_related("course", "user")
         .get(pk=enrollment.pk)
     )

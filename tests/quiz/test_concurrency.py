@@ -68,3 +68,33 @@ def test_a_submission_in_progress_does_not_block_another_learner(learner, course
     finally:
         release.set()
         holder.join(timeout=30)
+
+
+def test_starting_an_attempt_does_not_block_another_learner(learner, course, quiz):
+    """While one learner's start holds its enrolment lock, another learner of the
+    same course starts the quiz at once (the course row is not locked)."""
+    first = progress.enrol(learner, course)
+    second = progress.enrol(UserFactory(), course)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                attempts._lock_enrollment(first)
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(timeout=30)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '3s'")
+            attempt = attempts.start_attempt(second, quiz)
+        assert attempt.number == 1
+    finally:
+        release.set()
+        holder.join(timeout=30)
