@@ -64,9 +64,11 @@ def enrol(user, course: CoursePage, *, when: datetime | None = None) -> Enrollme
 
 
 def _lock(enrollment: Enrollment) -> Enrollment:
-    """Re-read the enrolment row under a lock: concurrent requests queue here."""
+    """Re-read the enrolment row under a lock: a learner's concurrent requests
+    queue here. Only this row: locking the course and user rows the join reads
+    would make every learner of a course queue behind each other."""
     return (
-        Enrollment.objects.select_for_update()
+        Enrollment.objects.select_for_update(of=("self",))
         .select_related("course", "user")
         .get(pk=enrollment.pk)
     )

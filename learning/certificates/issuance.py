@@ -134,7 +134,7 @@ def issue_certificate(
     Only `enrollment.pk` is read: the enrolment is fetched again, locked."""
     with transaction.atomic():
         enrollment = (
-            Enrollment.objects.select_for_update()
+            Enrollment.objects.select_for_update(of=("self",))
             .select_related("course", "user")
             .get(pk=enrollment.pk)
         )
@@ -212,7 +212,7 @@ def recertify(enrollment: Enrollment, *, when: datetime | None = None) -> Enroll
     when = when or timezone.now()
     with transaction.atomic():
         enrollment = (
-            Enrollment.objects.select_for_update()
+            Enrollment.objects.select_for_update(of=("self",))
             .select_related("course", "user")
             .get(pk=enrollment.pk)
         )

@@ -61,3 +61,39 @@ def test_simultaneous_enrolments_record_one(learner, course):
     assert sum(isinstance(o, AlreadyEnrolled) for o in outcomes) == 3
     assert Enrollment.objects.count() == 1
     assert Statement.objects.filter(verb=vocabulary.REGISTERED.id).count() == 1
+
+
+def test_one_learners_lock_does_not_block_another_learner(learner, course, lessons):
+    """While one learner's progress change holds its lock, another learner of the
+    same course completes a lesson at once (the course row is not locked)."""
+    from django.db import transaction
+
+    from tests.factories import UserFactory
+
+    first = progress.enrol(learner, course)
+    second = progress.enrol(UserFactory(), course)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                progress._lock(first)
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(timeout=30)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '3s'")
+            progress.complete_lesson(second, lessons[0])
+        assert LessonProgress.objects.filter(
+            enrollment=second, completed_at__isnull=False
+        ).exists()
+    finally:
+        release.set()
+        holder.join(timeout=30)
