@@ -1,8 +1,10 @@
 """Production: every secret and address comes from the environment.
 
-Refuses to start without SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and
+Refuses to start without SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and
 CERTIFICATE_SIGNING_KEY, so a misconfigured deploy fails loudly instead of running
-with a default (certificates signed by a key derived from SECRET_KEY, say).
+with a default (certificates signed by a key derived from SECRET_KEY, say; or a
+per-process cache, where one worker would go on serving a page another worker's
+publish has changed: the content generation lives in the shared cache).
 """
 
 import os
@@ -11,7 +13,13 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *
 
-_REQUIRED = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CERTIFICATE_SIGNING_KEY")
+_REQUIRED = (
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CERTIFICATE_SIGNING_KEY",
+)
 _missing = [name for name in _REQUIRED if not os.environ.get(name)]
 if _missing:
     raise ImproperlyConfigured(

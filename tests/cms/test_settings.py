@@ -12,6 +12,7 @@ GOOD_ENV = {
     "SECRET_KEY": "x" * 20 + "-production-secret-key-that-is-long-and-random-9f8e7d",
     "ALLOWED_HOSTS": "atelier.example.org",
     "DATABASE_URL": "sqlite:////tmp/atelier-deploy-check.sqlite3",
+    "REDIS_URL": "redis://127.0.0.1:6379/15",  # not connected to by `check`
     # base64 of 32 raw bytes: an Ed25519 private key for certificates.
     "CERTIFICATE_SIGNING_KEY": "dGVzdC1vbmx5LWVkMjU1MTktc2VlZC0zMi1ieXRlcyE=",
 }
@@ -26,6 +27,7 @@ def run_manage(*args, env_overrides):
             "SECRET_KEY",
             "ALLOWED_HOSTS",
             "DATABASE_URL",
+            "REDIS_URL",
             "CERTIFICATE_SIGNING_KEY",
             "DEBUG",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
@@ -44,7 +46,13 @@ def run_manage(*args, env_overrides):
 
 @pytest.mark.parametrize(
     "missing",
-    ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CERTIFICATE_SIGNING_KEY"],
+    [
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "CERTIFICATE_SIGNING_KEY",
+    ],
 )
 def test_production_settings_refuse_missing_variable(missing):
     """Production stops at start-up, naming the missing variable."""
