@@ -183,6 +183,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Atelier <atelier@localho
 REDIS_URL = env("REDIS_URL", default="")
 RQ_QUEUES = build_rq_queues(REDIS_URL)
 
+# Without Redis (the embedded default) the cache is a folder, not per-process
+# memory: a course imported or published from another process (manage.py, the
+# admin) must still reach the web server's page caches (cms/caching.py).
 CACHES = {
     "default": (
         {
@@ -190,7 +193,10 @@ CACHES = {
             "LOCATION": REDIS_URL,
         }
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env.path("CACHE_DIR", default=BASE_DIR / "var" / "cache"),
+        }
     )
 }
 
