@@ -5,8 +5,9 @@ on one file lock and cannot show the race this guards against.
 """
 
 import threading
+from contextlib import contextmanager
 
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 import pytest
 
@@ -45,6 +46,35 @@ def run_together(function, count=4):
     return outcomes
 
 
+@contextmanager
+def while_locked(take_lock):
+    """Run the block while another connection holds the row locks `take_lock()`
+    takes, in a transaction that fails after 3 s of waiting for a lock: the block
+    must not queue behind them."""
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                take_lock()
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(timeout=30)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '3s'")
+            yield
+    finally:
+        release.set()
+        holder.join(timeout=30)
+
+
 def test_simultaneous_completions_record_one(learner, course, lessons):
     """Four simultaneous "complete" requests give one completion and one statement."""
     enrollment = progress.enrol(learner, course)
@@ -66,34 +96,12 @@ def test_simultaneous_enrolments_record_one(learner, course):
 def test_one_learners_lock_does_not_block_another_learner(learner, course, lessons):
     """While one learner's progress change holds its lock, another learner of the
     same course completes a lesson at once (the course row is not locked)."""
-    from django.db import transaction
-
     from tests.factories import UserFactory
 
     first = progress.enrol(learner, course)
     second = progress.enrol(UserFactory(), course)
-    locked, release = threading.Event(), threading.Event()
-
-    def hold():
-        try:
-            with transaction.atomic():
-                progress._lock(first)
-                locked.set()
-                release.wait(timeout=30)
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert locked.wait(timeout=30)
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL lock_timeout = '3s'")
-            progress.complete_lesson(second, lessons[0])
-        assert LessonProgress.objects.filter(
-            enrollment=second, completed_at__isnull=False
-        ).exists()
-    finally:
-        release.set()
-        holder.join(timeout=30)
+    with while_locked(lambda: progress._lock(first)):
+        progress.complete_lesson(second, lessons[0])
+    assert LessonProgress.objects.filter(
+        enrollment=second, completed_at__isnull=False
+    ).exists()

@@ -4,9 +4,7 @@ same quiz do not queue behind each other.
 Runs only against PostgreSQL (CI sets DATABASE_URL): SQLite has no row locks.
 """
 
-import threading
-
-from django.db import connection, transaction
+from django.db import connection
 
 import pytest
 
@@ -17,7 +15,7 @@ from learning.quiz.attempts import Submission
 from learning.xapi import vocabulary
 from learning.xapi.models import Statement
 from tests.factories import UserFactory
-from tests.learning.test_concurrency import run_together
+from tests.learning.test_concurrency import run_together, while_locked
 
 from .conftest import perfect_answers
 
@@ -45,29 +43,9 @@ def test_a_submission_in_progress_does_not_block_another_learner(learner, course
     course and quiz submits at once (the course and quiz rows are not locked)."""
     first = attempts.start_attempt(progress.enrol(learner, course), quiz)
     second = attempts.start_attempt(progress.enrol(UserFactory(), course), quiz)
-    locked, release = threading.Event(), threading.Event()
-
-    def hold():
-        try:
-            with transaction.atomic():
-                attempts._lock_attempt(first)
-                locked.set()
-                release.wait(timeout=30)
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert locked.wait(timeout=30)
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL lock_timeout = '3s'")
-            result = attempts.submit_attempt(second, perfect_answers(second))
-        assert result.attempt.passed
-    finally:
-        release.set()
-        holder.join(timeout=30)
+    with while_locked(lambda: attempts._lock_attempt(first)):
+        result = attempts.submit_attempt(second, perfect_answers(second))
+    assert result.attempt.passed
 
 
 def test_starting_an_attempt_does_not_block_another_learner(learner, course, quiz):
@@ -75,26 +53,6 @@ def test_starting_an_attempt_does_not_block_another_learner(learner, course, qui
     same course starts the quiz at once (the course row is not locked)."""
     first = progress.enrol(learner, course)
     second = progress.enrol(UserFactory(), course)
-    locked, release = threading.Event(), threading.Event()
-
-    def hold():
-        try:
-            with transaction.atomic():
-                attempts._lock_enrollment(first)
-                locked.set()
-                release.wait(timeout=30)
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert locked.wait(timeout=30)
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL lock_timeout = '3s'")
-            attempt = attempts.start_attempt(second, quiz)
-        assert attempt.number == 1
-    finally:
-        release.set()
-        holder.join(timeout=30)
+    with while_locked(lambda: attempts._lock_enrollment(first)):
+        attempt = attempts.start_attempt(second, quiz)
+    assert attempt.number == 1
