@@ -30,6 +30,7 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -73,7 +74,10 @@ class _Dialect:
     def __init__(self):
         self.pg = connection.vendor == "postgresql"
         if not self.pg and connection.vendor != "sqlite":
-            raise NotImplementedError(connection.vendor)
+            raise ImproperlyConfigured(
+                "The compliance dashboard's SQL supports PostgreSQL and SQLite, "
+                f"not {connection.vendor}: set DATABASE_URL to one of them."
+            )
 
     def date(self, value: date) -> tuple[str, list]:
         return ("CAST(%s AS date)" if self.pg else "%s"), [value.isoformat()]

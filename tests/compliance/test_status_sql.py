@@ -213,3 +213,15 @@ def test_sql_pages_and_filters(world, units):
     overdue = query.ordered(status="overdue")
     assert overdue == [row for row in whole if row[2] == "overdue"]
     assert len(overdue) == sum(1 for s in python.values() if s.status == "overdue")
+
+
+def test_an_unsupported_database_is_named(monkeypatch):
+    """Only PostgreSQL and SQLite have the date arithmetic: others fail clearly."""
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db import connection
+
+    from learning.compliance.status_sql import _Dialect
+
+    monkeypatch.setattr(connection, "vendor", "mysql")
+    with pytest.raises(ImproperlyConfigured, match="not mysql"):
+        _Dialect()
