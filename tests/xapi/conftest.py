@@ -77,14 +77,6 @@ class LRS:
         return self.request("GET", path, params=params, **headers)
 
 
-@pytest.fixture(autouse=True)
-def _forget_verified_credentials():
-    """Each test's database starts afresh: so does the credential cache."""
-    from learning.xapi.lrs.auth import forget_verified
-
-    forget_verified()
-
-
 @pytest.fixture
 def lrs_client(db):
     return make_client()
