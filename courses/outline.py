@@ -133,11 +133,6 @@ def _outline(course_path: str | None = None, pk: int | None = None) -> Outline |
     )
 
 
-def course_outline(course: Page) -> Outline | None:
-    """The outline of `course` (a CoursePage or any page with its path)."""
-    return memo("outline", course.path, compute=lambda: _outline(course.path))
-
-
 def outline_by_id(course_id: int) -> Outline | None:
     return memo("outline-id", course_id, compute=lambda: _outline(pk=course_id))
 

@@ -156,8 +156,3 @@ def lesson_journey(user, lesson: LessonPage) -> Journey:
         enrollment = Enrollment.objects.get(pk=enrollment.pk)
         journey = _journey(enrollment, canonical)
     return journey
-
-
-def record_lesson_opened(user, lesson: LessonPage) -> None:
-    """Record the opening of a lesson for an enrolled learner (others just read)."""
-    lesson_journey(user, lesson)

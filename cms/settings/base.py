@@ -196,6 +196,9 @@ CACHES = {
         else {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": env.path("CACHE_DIR", default=BASE_DIR / "var" / "cache"),
+            # Django culls a third of the entries at random past MAX_ENTRIES
+            # (default 300), the content generation counters included.
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     )
 }
