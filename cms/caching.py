@@ -94,10 +94,12 @@ def _bump() -> None:
         _local.generation = _read_generation()
 
 
-def memo(name: str, *key, compute: Callable):
+def memo(name: str, *key, compute: Callable, keep: Callable | None = None):
     """`compute()`, cached in this process for the current content generation.
 
-    Values are shared between requests: treat them as read-only.
+    Values are shared between requests: treat them as read-only. `keep(value)`
+    false: the value is returned but not remembered (e.g. misses keyed on
+    request paths, which anyone can vary at will).
     """
     full_key = (content_generation(), name, *key)
     with _memo_lock:
@@ -105,6 +107,8 @@ def memo(name: str, *key, compute: Callable):
             _memo.move_to_end(full_key)
             return _memo[full_key]
     value = compute()
+    if keep is not None and not keep(value):
+        return value
     with _memo_lock:
         _memo[full_key] = value
         while len(_memo) > MEMO_SIZE:

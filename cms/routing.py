@@ -47,6 +47,7 @@ def serve(request, path):
             get_language(),
             path,
             compute=lambda: _route(request, path),
+            keep=lambda route: route is not None,  # unknown paths: not remembered
         )
         if found is not None and not hasattr(request, "_wagtail_route_for_request"):
             page = _fresh_page(*found)

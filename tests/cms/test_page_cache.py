@@ -204,3 +204,15 @@ def test_only_pages_look_up_the_page_cache(client, catalogue, monkeypatch):
     assert lookups == []
     client.get(catalogue.url)
     assert lookups, "the catalogue is a page: its cached copy is looked up"
+
+
+def test_unknown_paths_are_not_remembered(client, catalogue):
+    """A crawler's 404s do not fill the per-process memo of page routes."""
+    from cms import caching
+
+    caching.clear_memo()
+    for n in range(5):
+        assert client.get(f"/pas-une-page-{n}/").status_code == 404
+    assert not any(key[1] == "route" for key in caching._memo)
+    client.get(catalogue.url)
+    assert any(key[1] == "route" for key in caching._memo)
