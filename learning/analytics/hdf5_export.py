@@ -143,16 +143,12 @@ def to_microseconds(when: datetime | None) -> int:
 
 def pseudonymous_actor(actor: dict) -> str:
     """The account name of an account actor, else a SHA-1 of its identifier."""
-    account = actor.get("account")
-    if account and account.get("name"):
-        return str(account["name"])
-    if actor.get("mbox_sha1sum"):
-        return f"sha1:{actor['mbox_sha1sum']}"
-    for key in ("mbox", "openid"):
-        if actor.get(key):
-            digest = hashlib.sha1(str(actor[key]).encode()).hexdigest()  # noqa: S324 - xAPI's own pseudonymisation
-            return f"sha1:{digest}"
-    return ""
+    return _actor(
+        (actor.get("account") or {}).get("name"),
+        actor.get("mbox_sha1sum"),
+        actor.get("mbox"),
+        actor.get("openid"),
+    )
 
 
 def _tri(value) -> int:
@@ -182,14 +178,15 @@ STATEMENT_FIELDS = {
 
 
 def _actor(account_name, mbox_sha1sum, mbox, openid) -> str:
-    """pseudonymous_actor() of an actor given by its identifying fields."""
+    """The pseudonym of an actor given by its identifying fields (as the database
+    extracts them for the export; pseudonymous_actor() for a statement's JSON)."""
     if account_name:
-        return account_name
+        return str(account_name)
     if mbox_sha1sum:
         return f"sha1:{mbox_sha1sum}"
     for value in (mbox, openid):
         if value:
-            return f"sha1:{hashlib.sha1(value.encode()).hexdigest()}"  # noqa: S324 - xAPI's own pseudonymisation
+            return f"sha1:{hashlib.sha1(str(value).encode()).hexdigest()}"  # noqa: S324 - xAPI's own pseudonymisation
     return ""
 
 
