@@ -20,6 +20,17 @@ def _fresh_content_caches():
     clear_memo()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in French, the default: a request to /en/ through the
+    test client leaves English active in the test's thread afterwards."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
 @pytest.fixture
 def site_structure(db):
     """The French and English home pages and catalogues."""
