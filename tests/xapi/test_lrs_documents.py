@@ -114,14 +114,15 @@ def test_profile_put_over_existing_without_precondition_is_409(lrs):
     """Profiles need If-Match to overwrite; state documents do not."""
     for path, id_param, keys in RESOURCES.values():
         params = {**keys, id_param: "doc"}
-        lrs.request("PUT", path, {"v": 1}, params=params)
+        lrs.request("PUT", path, {"v": 1}, params=params, HTTP_IF_NONE_MATCH="*")
         expected = 204 if path == "activities/state" else 409
         assert lrs.request("PUT", path, {"v": 2}, params=params).status_code == expected
 
 
 def test_document_ids_with_since(lrs, resource):
     path, id_param, keys = resource
-    lrs.request("PUT", path, {"v": 1}, params={**keys, id_param: "first"})
+    new = {"HTTP_IF_NONE_MATCH": "*"}
+    lrs.request("PUT", path, {"v": 1}, params={**keys, id_param: "first"}, **new)
     time.sleep(0.01)
     since = lrs.request("GET", path, params={**keys, id_param: "first"})[
         "Last-Modified"
@@ -130,7 +131,7 @@ def test_document_ids_with_since(lrs, resource):
 
     now = datetime.now(UTC).isoformat()
     time.sleep(0.01)
-    lrs.request("PUT", path, {"v": 1}, params={**keys, id_param: "second"})
+    lrs.request("PUT", path, {"v": 1}, params={**keys, id_param: "second"}, **new)
     assert lrs.request("GET", path, params=keys).json() == ["first", "second"]
     assert lrs.request("GET", path, params={**keys, "since": now}).json() == ["second"]
     assert since

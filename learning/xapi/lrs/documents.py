@@ -105,6 +105,28 @@ def _preconditions(xreq: XAPIRequest, existing: Document | None) -> None:
             raise XAPIError(412, "If-None-Match: the document already exists")
 
 
+def _require_precondition(xreq, resource: Resource, existing) -> None:
+    """A profile PUT must say what it expects (Part Three 2.6, 2.7, 3.1).
+
+    Over an existing document: 409 Conflict. For a new one: 400, as the ADL
+    conformance suite expects (XAPI-00273 and the activity profile's twin).
+    """
+    if not resource.conflict_without_precondition or (
+        "if-match" in xreq.headers or "if-none-match" in xreq.headers
+    ):
+        return
+    if existing is not None:
+        raise XAPIError(
+            409,
+            f'the document exists: send If-Match: "{existing.etag}" to replace it '
+            "(GET it first to see its ETag)",
+        )
+    raise XAPIError(
+        400,
+        'a PUT here needs If-None-Match: * (new document) or If-Match: "<ETag>"',
+    )
+
+
 def _is_json(content_type: str) -> bool:
     return content_type.split(";")[0].strip().lower() == "application/json"
 
@@ -126,16 +148,8 @@ def _write(xreq: XAPIRequest, resource: Resource, *, merge: bool) -> HttpRespons
         with transaction.atomic():
             existing = Document.objects.select_for_update().filter(**keys).first()
             _preconditions(xreq, existing)
-            if (
-                not merge
-                and existing is not None
-                and resource.conflict_without_precondition
-                and "if-match" not in xreq.headers
-                and "if-none-match" not in xreq.headers
-            ):
-                raise XAPIError(
-                    409, "the document exists: send If-Match (or If-None-Match)"
-                )
+            if not merge:
+                _require_precondition(xreq, resource, existing)
             if merge and existing is not None:
                 if not (_is_json(content_type) and _is_json(existing.content_type)):
                     raise XAPIValidationError(

@@ -6,13 +6,16 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import wraps
 
 from django.conf import settings
 from django.http import HttpResponse, QueryDict
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from .auth import client_from_header
+from .ingest import utc_timestamp
 from .models import LRSClient
 from .validation import XAPIValidationError, parse_json
 
@@ -87,6 +90,17 @@ def json_response(data, status: int = 200, **headers) -> HttpResponse:
     return response
 
 
+def consistent_through() -> str:
+    """X-Experience-API-Consistent-Through: statements stored before it are all visible.
+
+    The store's own point, whatever a query asks (never a query's `until`).
+    `stored` is set when a statement is inserted, and a slow transaction can
+    commit a little later: keep a margin (XAPI_CONSISTENCY_MARGIN seconds).
+    """
+    margin = timedelta(seconds=settings.XAPI_CONSISTENCY_MARGIN)
+    return utc_timestamp(timezone.now() - margin)
+
+
 def error_response(status: int, message: str) -> HttpResponse:
     return json_response({"error": message}, status=status)
 
@@ -157,8 +171,19 @@ def _parse(request) -> XAPIRequest:
     )
 
 
-def xapi_resource(handlers: dict, *, auth: bool = True, version: bool = True):
-    """Build a view answering xAPI for the given {method: handler(XAPIRequest)}."""
+def xapi_resource(
+    handlers: dict,
+    *,
+    auth: bool = True,
+    version: bool = True,
+    consistent: bool = False,
+):
+    """Build a view answering xAPI for the given {method: handler(XAPIRequest)}.
+
+    `consistent`: every answer to a GET (404s and errors too) carries
+    X-Experience-API-Consistent-Through, so a client waiting for its own write
+    can always read it (Part Three 2.1.3).
+    """
 
     allowed = set(handlers) | ({"HEAD"} if "GET" in handlers else set())
 
@@ -176,6 +201,8 @@ def xapi_resource(handlers: dict, *, auth: bool = True, version: bool = True):
             except XAPIValidationError as error:
                 response = error_response(400, str(error))
         response["X-Experience-API-Version"] = VERSION
+        if consistent and _read_method(request) in ("GET", "HEAD"):
+            response["X-Experience-API-Consistent-Through"] = consistent_through()
         for name, value in CORS_HEADERS.items():
             response[name] = value
         return response
@@ -211,6 +238,13 @@ def xapi_resource(handlers: dict, *, auth: bool = True, version: bool = True):
         return response
 
     return wraps(next(iter(handlers.values())))(view)
+
+
+def _read_method(request) -> str:
+    """The xAPI method of a request, the alternate syntax's included."""
+    if request.method == "POST" and "method" in request.GET:
+        return request.GET["method"].upper()
+    return request.method
 
 
 def require_scope(xreq: XAPIRequest, *scopes: str) -> None:

@@ -35,13 +35,16 @@ def parse_multipart(body: bytes, content_type: str) -> list[tuple[dict, bytes]]:
     if not match:
         raise XAPIValidationError("Content-Type: multipart/mixed needs a boundary")
     delimiter = b"--" + match.group(1).encode("latin-1")
-    chunks = body.split(b"\r\n" + delimiter)
-    first = chunks[0]
-    if first.startswith(delimiter):
-        first = first[len(delimiter) :]
+    # RFC 2046: a preamble (often a lone CRLF) may come before the first
+    # boundary, which then follows a CRLF like every other one.
+    if body.startswith(delimiter):
+        start = len(delimiter)
     else:
-        raise XAPIValidationError("multipart: the body must start with the boundary")
-    chunks[0] = first
+        found = body.find(b"\r\n" + delimiter)
+        if found < 0:
+            raise XAPIValidationError("multipart: no boundary line in the body")
+        start = found + 2 + len(delimiter)
+    chunks = body[start:].split(b"\r\n" + delimiter)
     parts = []
     closed = False
     for chunk in chunks:

@@ -4,7 +4,7 @@ import base64
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core import signing
@@ -32,7 +32,6 @@ from .ingest import (
     same_statement,
     signature_attachments,
     store_statements,
-    utc_timestamp,
 )
 from .models import Activity, AttachmentContent, StatementRelation, key_of
 from .multipart import build_multipart, check_hash, parse_multipart
@@ -440,17 +439,6 @@ def _with_attachments(payload, statements: list[dict], status=200, **headers):
     return response
 
 
-def _consistent_through(bound=None) -> str:
-    """Statements stored before this are all visible.
-
-    `stored` is set when a statement is inserted, and a slow transaction can
-    commit a little later: keep a margin (XAPI_CONSISTENCY_MARGIN seconds).
-    """
-    margin = timedelta(seconds=settings.XAPI_CONSISTENCY_MARGIN)
-    latest = timezone.now() - margin
-    return utc_timestamp(min(bound, latest) if bound else latest)
-
-
 def _get_one(xreq: XAPIRequest) -> HttpResponse:
     check_params(xreq, SINGLE_PARAMS)
     if "statementId" in xreq.params and "voidedStatementId" in xreq.params:
@@ -466,10 +454,7 @@ def _get_one(xreq: XAPIRequest) -> HttpResponse:
     if row is None:
         raise XAPIError(404, f"no {name} {statement_id}")
     statements = _formatted(xreq, [row.data], fmt)
-    headers = {
-        "Last_Modified": http_date(row.stored.timestamp()),
-        "X_Experience_API_Consistent_Through": _consistent_through(),
-    }
+    headers = {"Last_Modified": http_date(row.stored.timestamp())}
     if with_attachments:
         return _with_attachments(statements[0], [row.data], **headers)
     return json_response(statements[0], **headers)
@@ -639,7 +624,7 @@ def _page(xreq: XAPIRequest, params: dict, *, bound, after=None) -> HttpResponse
         )
         more = f"/xapi/statements/more/{token}"
     statements = [data for _, _, data in rows]
-    headers = {"X_Experience_API_Consistent_Through": _consistent_through(bound)}
+    headers = {}
     if rows:
         newest = max(stored for _, stored, _ in rows)
         headers["Last_Modified"] = http_date(newest.timestamp())

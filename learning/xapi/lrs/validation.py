@@ -29,9 +29,11 @@ SHA1_RE = re.compile(r"^[0-9a-fA-F]{40}$")
 SHA2_RE = re.compile(
     r"^(?:[0-9a-fA-F]{56}|[0-9a-fA-F]{64}|[0-9a-fA-F]{96}|[0-9a-fA-F]{128})$"
 )
+# ISO 8601 durations: weeks stand alone (PnW); the other units combine.
 DURATION_RE = re.compile(
-    r"^P(?!$)(?:\d+(?:\.\d+)?Y)?(?:\d+(?:\.\d+)?M)?(?:\d+(?:\.\d+)?W)?(?:\d+(?:\.\d+)?D)?"
-    r"(?:T(?=\d)(?:\d+(?:\.\d+)?H)?(?:\d+(?:\.\d+)?M)?(?:\d+(?:\.\d+)?S)?)?$"
+    r"^P(?!$)(?:\d+(?:\.\d+)?W"
+    r"|(?:\d+(?:\.\d+)?Y)?(?:\d+(?:\.\d+)?M)?(?:\d+(?:\.\d+)?D)?"
+    r"(?:T(?=\d)(?:\d+(?:\.\d+)?H)?(?:\d+(?:\.\d+)?M)?(?:\d+(?:\.\d+)?S)?)?)$"
 )
 TIMESTAMP_RE = re.compile(
     r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$"
@@ -304,7 +306,9 @@ def definition(value, path: str) -> dict:
     if "extensions" in value:
         extensions(value["extensions"], f"{path}.extensions")
     interaction = value.get("interactionType")
-    if interaction is not None and interaction not in INTERACTION_TYPES:
+    if interaction is not None and (
+        not isinstance(interaction, str) or interaction not in INTERACTION_TYPES
+    ):
         fail(f"{path}.interactionType", f"{str(interaction)[:40]!r} is not allowed")
     if "correctResponsesPattern" in value:
         if interaction is None:
@@ -547,9 +551,12 @@ def validate_statement(value, path: str = "statement") -> dict:
             fail(f"{prefix}version", "must be a 1.0.x version")
     if "authority" in value:
         authority = agent(value["authority"], f"{prefix}authority")
+        # A Group authority is the OAuth three-legged pair (client and user):
+        # anonymous, exactly two Agents (Part Two 2.4.9).
         if authority.get("objectType") == "Group":
-            members = authority.get("member") or []
-            if len(members) != 2:
+            if ifis_of(authority):
+                fail(f"{prefix}authority", "a Group authority must be anonymous")
+            if len(authority.get("member") or []) != 2:
                 fail(f"{prefix}authority", "a Group authority has exactly two Agents")
     return value
 

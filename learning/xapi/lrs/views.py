@@ -44,9 +44,10 @@ def _person(xreq: XAPIRequest):
 
 about = xapi_resource({"GET": _about}, auth=False, version=False)
 statements = xapi_resource(
-    {"GET": get_statements, "PUT": put_statement, "POST": post_statements}
+    {"GET": get_statements, "PUT": put_statement, "POST": post_statements},
+    consistent=True,
 )
-more = xapi_resource({"GET": get_more})
+more = xapi_resource({"GET": get_more}, consistent=True)
 state = xapi_resource(documents.handlers(documents.STATE))
 activity_profile = xapi_resource(documents.handlers(documents.ACTIVITY_PROFILE))
 agent_profile = xapi_resource(documents.handlers(documents.AGENT_PROFILE))
