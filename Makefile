@@ -6,6 +6,9 @@ PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The site's public address (links in certificates, e-mails, QR codes) follows
+# HOST and PORT unless SITE_BASE_URL is set (cms/settings/base.py).
+SERVE := HOST=$(HOST) PORT=$(PORT) $(MANAGE)
 STAMP := $(VENV)/.installed
 SCALE ?= full
 
@@ -36,21 +39,21 @@ messages: install ## Compile the translation catalogues (fr, en)
 	$(MANAGE) compilemessages --ignore '.venv' --ignore var -v 0
 
 seed: migrate messages ## Seed the demo courses and users (idempotent)
-	$(MANAGE) seed_demo
+	$(SERVE) seed_demo
 
-demo: seed ## Install, migrate, seed and serve the demo on http://127.0.0.1:8000
+demo: seed ## Install, migrate, seed and serve the demo on http://HOST:PORT (127.0.0.1:8000)
 	@echo "Atelier demo on http://$(HOST):$(PORT)/ (admin: /admin/, see README for accounts)"
-	$(MANAGE) runserver $(HOST):$(PORT)
+	$(SERVE) runserver $(HOST):$(PORT)
 
 run: install ## Serve the site without seeding
-	$(MANAGE) runserver $(HOST):$(PORT)
+	$(SERVE) runserver $(HOST):$(PORT)
 
 worker: install ## Run an RQ worker with RQ's schedulers (needs REDIS_URL)
 	@test -n "$$REDIS_URL" || { echo "REDIS_URL is not set: jobs run synchronously, no worker needed."; exit 1; }
 	@# rqcron enqueues the daily compliance reminders (learning/compliance/cron.py).
-	$(MANAGE) rqcron learning.compliance.cron & cron=$$!; \
+	$(SERVE) rqcron learning.compliance.cron & cron=$$!; \
 	trap 'kill $$cron' EXIT INT TERM; \
-	$(MANAGE) rqworker --with-scheduler default certificates xapi
+	$(SERVE) rqworker --with-scheduler default certificates xapi
 
 test: install ## Run the whole test suite (browser tests included)
 	$(MANAGE) compilemessages --ignore '.venv' --ignore var -v 0

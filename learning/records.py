@@ -8,6 +8,8 @@ to anyone once the user row is gone.
 
 from django.db import transaction
 
+from cms.addresses import page_absolute_url
+
 from .models import Enrollment
 from .xapi.models import Statement
 
@@ -26,7 +28,7 @@ def export_learning_records(user) -> dict:
             {
                 "registration": str(enrollment.pk),
                 "course": enrollment.course.title,
-                "course_url": enrollment.course.full_url,
+                "course_url": page_absolute_url(enrollment.course),
                 "status": enrollment.status,
                 "enrolled_at": enrollment.enrolled_at.isoformat(),
                 "completed_at": enrollment.completed_at.isoformat()

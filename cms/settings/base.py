@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 import environ
 
+from cms.addresses import local_base_url
 from cms.queues import build_rq_queues
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -25,9 +26,16 @@ SECRET_KEY = env("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-# Absolute base of the public site: xAPI activity ids, certificate links and
-# e-mails are built from it, so it must not depend on the request's Host.
-SITE_BASE_URL = env("SITE_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Absolute base of the public site: xAPI activity ids, certificate links, QR
+# codes, e-mails, Open Badges, gate answers and data exports are built from it
+# (cms/addresses.py), so it must not depend on the request's Host. Required in
+# production; elsewhere it follows the address `make demo`/`make run` serve on
+# (HOST and PORT, which the Makefile passes).
+SERVE_HOST = env("HOST", default="127.0.0.1")
+SERVE_PORT = env.int("PORT", default=8000)
+SITE_BASE_URL = (
+    env("SITE_BASE_URL", default="") or local_base_url(SERVE_HOST, SERVE_PORT)
+).rstrip("/")
 WAGTAILADMIN_BASE_URL = SITE_BASE_URL
 WAGTAIL_SITE_NAME = env("SITE_NAME", default="Atelier")
 

@@ -1,13 +1,15 @@
 """Production: every secret and address comes from the environment.
 
-Refuses to start without SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and
-CERTIFICATE_SIGNING_KEY, so a misconfigured deploy fails loudly instead of running
-with a default (certificates signed by a key derived from SECRET_KEY, say; or a
-per-process cache, where one worker would go on serving a page another worker's
-publish has changed: the content generation lives in the shared cache).
+Refuses to start without SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL,
+CERTIFICATE_SIGNING_KEY and SITE_BASE_URL, so a misconfigured deploy fails
+loudly instead of running with a default (certificates signed by a key derived
+from SECRET_KEY, say; or a per-process cache, where one worker would go on
+serving a page another worker's publish has changed: the content generation
+lives in the shared cache; or certificates whose QR code points at a laptop).
 """
 
 import os
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -19,12 +21,19 @@ _REQUIRED = (
     "DATABASE_URL",
     "REDIS_URL",
     "CERTIFICATE_SIGNING_KEY",
+    "SITE_BASE_URL",
 )
 _missing = [name for name in _REQUIRED if not os.environ.get(name)]
 if _missing:
     raise ImproperlyConfigured(
         "Missing required environment variable(s) for production: "
         + ", ".join(_missing)
+    )
+_base_url = urlsplit(SITE_BASE_URL)
+if _base_url.scheme not in ("http", "https") or not _base_url.hostname:
+    raise ImproperlyConfigured(
+        "SITE_BASE_URL must be the site's absolute address, such as "
+        "https://atelier.example.org"
     )
 
 DEBUG = False

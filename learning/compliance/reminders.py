@@ -22,6 +22,8 @@ from django.utils import timezone, translation
 
 import django_rq
 
+from cms.addresses import page_absolute_url
+
 from .dashboard import NotAManager, build_overview
 from .models import (
     ComplianceStatus,
@@ -88,8 +90,7 @@ def course_url(requirement: Requirement) -> str:
     course = requirement.courses.order_by("pk").first()
     if course is None:
         return settings.SITE_BASE_URL
-    url = course.localized.get_url() or "/"
-    return url if url.startswith("http") else f"{settings.SITE_BASE_URL}{url}"
+    return page_absolute_url(course.localized)
 
 
 def _send_one(plan: PlannedReminder, user) -> bool:

@@ -15,6 +15,7 @@ GOOD_ENV = {
     "REDIS_URL": "redis://127.0.0.1:6379/15",  # not connected to by `check`
     # base64 of 32 raw bytes: an Ed25519 private key for certificates.
     "CERTIFICATE_SIGNING_KEY": "dGVzdC1vbmx5LWVkMjU1MTktc2VlZC0zMi1ieXRlcyE=",
+    "SITE_BASE_URL": "https://atelier.example.org",
 }
 
 
@@ -29,6 +30,9 @@ def run_manage(*args, env_overrides):
             "DATABASE_URL",
             "REDIS_URL",
             "CERTIFICATE_SIGNING_KEY",
+            "SITE_BASE_URL",
+            "HOST",
+            "PORT",
             "DEBUG",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
         )
@@ -52,6 +56,7 @@ def run_manage(*args, env_overrides):
         "DATABASE_URL",
         "REDIS_URL",
         "CERTIFICATE_SIGNING_KEY",
+        "SITE_BASE_URL",
     ],
 )
 def test_production_settings_refuse_missing_variable(missing):
@@ -61,6 +66,14 @@ def test_production_settings_refuse_missing_variable(missing):
     assert result.returncode != 0
     assert "Missing required environment variable" in result.stderr
     assert missing in result.stderr
+
+
+@pytest.mark.parametrize("value", ["atelier.example.org", "ftp://x.org", "https://"])
+def test_production_settings_refuse_a_relative_site_base_url(value):
+    """SITE_BASE_URL must be an absolute http(s) address: links leave the site."""
+    result = run_manage("check", env_overrides={**GOOD_ENV, "SITE_BASE_URL": value})
+    assert result.returncode != 0
+    assert "SITE_BASE_URL must be the site's absolute address" in result.stderr
 
 
 def test_production_settings_pass_check_deploy():
