@@ -33,7 +33,7 @@ def bump_access(**_kwargs) -> None:
 
 
 def _compute(user) -> dict[str, bool]:
-    from learning.compliance.units import is_manager
+    from learning.compliance.scope import is_manager
 
     return {
         "admin": user.has_perm("wagtailadmin.access_admin"),

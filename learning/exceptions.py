@@ -55,3 +55,11 @@ class AttemptClosed(LearningError):
 
 class QuizMisconfigured(LearningError):
     message = _("This quiz cannot be taken yet: a pool has too few questions.")
+
+
+class NotAManager(LearningError):
+    message = _("You do not manage any unit.")
+
+
+class OutOfScope(LearningError):
+    message = _("This is outside the units you manage.")

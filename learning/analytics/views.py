@@ -1,4 +1,10 @@
-"""Managers download the learning-records export: request it, watch it, fetch it."""
+"""Administrators download the learning-records export: request it, watch it, fetch it.
+
+The export holds every statement of the LRS, those of external clients whose
+actors are no account of ours included, so it cannot be cut along the units
+of a manager: it is reserved to administrators (`manager_scope(...).everything`).
+Managers have their units' register at /compliance/register.csv|xlsx.
+"""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -7,14 +13,14 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from learning.certificates.views import is_manager
+from learning.compliance.scope import manager_scope
 
 from .models import RecordsExport, RecordsExportStatus
 from .web_exports import request_records_export
 
 
 def _check_access(user) -> None:
-    if not (user.is_staff or is_manager(user)):
+    if not manager_scope(user).everything:
         raise PermissionDenied
 
 

@@ -1,4 +1,9 @@
-"""ZIP exports of a course's certificates for managers, built by a background job."""
+"""ZIP exports of a course's certificates for managers, built by a background job.
+
+A ZIP holds the certificates of the people the requester manages
+(`manager_scope`, evaluated when the job runs: a manager who lost a unit in
+between gets less, never more); only the requester (and administrators) see it.
+"""
 
 import io
 import zipfile
@@ -7,6 +12,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 import django_rq
+
+from learning.compliance.scope import NOBODY, manager_scope
 
 from .models import Certificate, CertificateExport, ExportStatus
 from .pdf import ensure_pdf, pdf_name
@@ -23,11 +30,25 @@ def request_export(course, *, by) -> CertificateExport:
     return export
 
 
+def visible_exports(user):
+    """The exports `user` may follow and download: their own; administrators, all."""
+    exports = CertificateExport.objects.all()
+    scope = manager_scope(user)
+    if scope.everything:
+        return exports
+    if not scope:
+        return exports.none()
+    return exports.filter(requested_by=user)
+
+
 def build_export_job(export_id: int) -> str:
     """Write every certificate PDF of the course (rendering missing ones) into a ZIP."""
     export = CertificateExport.objects.select_related("course").get(pk=export_id)
+    scope = manager_scope(export.requested_by) if export.requested_by else NOBODY
     certificates = list(
-        Certificate.objects.filter(course=export.course).order_by("issued_at", "pk")
+        scope.about_people(
+            Certificate.objects.filter(course=export.course), "enrollment__user"
+        ).order_by("issued_at", "pk")
     )
     CertificateExport.objects.filter(pk=export.pk).update(
         status=ExportStatus.RUNNING, total=len(certificates), done=0

@@ -24,6 +24,8 @@ from dateutil.relativedelta import relativedelta
 from tincan import Activity, ActivityDefinition, LanguageMap
 
 from cms.models import InstitutionSettings
+from learning.compliance.scope import manager_scope
+from learning.exceptions import OutOfScope
 from learning.models import Enrollment, EnrollmentStatus
 from learning.progress import course_score
 from learning.xapi import vocabulary
@@ -190,10 +192,18 @@ def issue_certificate(
 def revoke_certificate(
     certificate: Certificate, *, by, reason: str, when: datetime | None = None
 ) -> Certificate:
-    """Revoke a certificate with a reason (recorded, shown on verification)."""
+    """Revoke a certificate with a reason (recorded, shown on verification).
+
+    `by` must manage the holder (`manager_scope`), else OutOfScope; None is the
+    platform itself (a command or a job acting for the administrators).
+    """
     reason = (reason or "").strip()
     if not reason:
         raise RevocationReasonMissing
+    if by is not None and not manager_scope(by).includes_person(
+        certificate.enrollment.user_id
+    ):
+        raise OutOfScope
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if certificate.is_revoked:

@@ -1,4 +1,9 @@
-"""Thin views: public verification, owner downloads, manager revocation."""
+"""Thin views: public verification, owner downloads, manager revocation.
+
+Managers act only on the certificates of the people of their units
+(`learning.compliance.scope.manager_scope`); outside it a certificate answers
+404 as if it did not exist, so the pages are no oracle of who holds what.
+"""
 
 from django import forms
 from django.contrib import messages
@@ -12,12 +17,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from cms.roles import MANAGERS
 from courses.models import CoursePage
+from learning.compliance.scope import manager_scope
+from learning.exceptions import OutOfScope
 
 from . import badges, signing
 from .exceptions import CertificateError
-from .exports import request_export
+from .exports import request_export, visible_exports
 from .issuance import revoke_certificate
 from .models import CODE_LENGTH, Certificate, CertificateExport, normalise_code
 from .pdf import ensure_pdf, pdf_name
@@ -45,22 +51,33 @@ class RevocationForm(forms.Form):
     )
 
 
-def is_manager(user) -> bool:
-    return user.is_authenticated and (
-        user.is_superuser or user.groups.filter(name=MANAGERS).exists()
-    )
-
-
 def _owned_or_managed(request, uuid) -> Certificate:
-    """The certificate if the user owns it or manages; 404 otherwise (no oracle)."""
+    """The certificate if the user owns it or manages its holder; 404 otherwise."""
     certificate = get_object_or_404(
         Certificate.objects.select_related("course", "enrollment"), uuid=uuid
     )
-    if certificate.enrollment.user_id != request.user.pk and not is_manager(
-        request.user
+    holder = certificate.enrollment.user_id
+    if holder != request.user.pk and not manager_scope(request.user).includes_person(
+        holder
     ):
         raise Http404
     return certificate
+
+
+def _managed(request, uuid) -> Certificate:
+    """A certificate of someone in the manager's units: 403 for non-managers, 404
+    for a certificate outside their units."""
+    scope = _scope_or_403(request)
+    return get_object_or_404(
+        scope.about_people(Certificate.objects.all(), "enrollment__user"), uuid=uuid
+    )
+
+
+def _scope_or_403(request):
+    scope = manager_scope(request.user)
+    if not scope:
+        raise PermissionDenied
+    return scope
 
 
 @require_GET
@@ -162,11 +179,13 @@ def download_badge(request, uuid):
 
 @login_required
 def manage(request):
-    """Managers find a certificate by code, learner or course."""
-    if not is_manager(request.user):
-        raise PermissionDenied
+    """Managers find a certificate of their people by code, learner or course."""
+    scope = _scope_or_403(request)
     query = request.GET.get("q", "").strip()
-    certificates = Certificate.objects.select_related("course", "enrollment__user")
+    certificates = scope.about_people(
+        Certificate.objects.select_related("course", "enrollment__user"),
+        "enrollment__user",
+    )
     if query:
         certificates = certificates.filter(
             Q(code=normalise_code(query))
@@ -174,7 +193,9 @@ def manage(request):
             | Q(course_title__icontains=query)
         )
     courses = CoursePage.objects.filter(
-        pk__in=Certificate.objects.values("course")
+        pk__in=scope.about_people(Certificate.objects.all(), "enrollment__user").values(
+            "course"
+        )
     ).order_by("title")
     return render(
         request,
@@ -183,7 +204,7 @@ def manage(request):
             "certificates": certificates[:100],
             "query": query,
             "courses": courses,
-            "exports": CertificateExport.objects.select_related("course")[:10],
+            "exports": visible_exports(request.user).select_related("course")[:10],
         },
     )
 
@@ -191,9 +212,8 @@ def manage(request):
 @login_required
 @require_POST
 def export_course(request, course_id: int):
-    """Managers ask for the ZIP of a course's certificates (built by a job)."""
-    if not is_manager(request.user):
-        raise PermissionDenied
+    """Managers ask for the ZIP of their people's certificates of a course (a job)."""
+    _scope_or_403(request)
     course = get_object_or_404(CoursePage, pk=course_id)
     export = request_export(course, by=request.user)
     return HttpResponseRedirect(
@@ -201,14 +221,18 @@ def export_course(request, course_id: int):
     )
 
 
+def _export_or_404(request, export_id: int) -> CertificateExport:
+    """An export the user asked for (administrators: any); 403 for non-managers."""
+    _scope_or_403(request)
+    return get_object_or_404(
+        visible_exports(request.user).select_related("course"), pk=export_id
+    )
+
+
 @login_required
 def export_status(request, export_id: int):
     """Progress of an export; JSON with ?format=json; the download link once ready."""
-    if not is_manager(request.user):
-        raise PermissionDenied
-    export = get_object_or_404(
-        CertificateExport.objects.select_related("course"), pk=export_id
-    )
+    export = _export_or_404(request, export_id)
     if request.GET.get("format") == "json":
         return JsonResponse(
             {
@@ -223,9 +247,7 @@ def export_status(request, export_id: int):
 
 @login_required
 def export_download(request, export_id: int):
-    if not is_manager(request.user):
-        raise PermissionDenied
-    export = get_object_or_404(CertificateExport, pk=export_id)
+    export = _export_or_404(request, export_id)
     if not export.file:
         raise Http404
     with export.file.open("rb") as handle:
@@ -239,16 +261,16 @@ def export_download(request, export_id: int):
 
 @login_required
 def revoke(request, uuid):
-    """Managers revoke a certificate with a reason."""
-    if not is_manager(request.user):
-        raise PermissionDenied
-    certificate = get_object_or_404(Certificate, uuid=uuid)
+    """Managers revoke a certificate of someone in their units, with a reason."""
+    certificate = _managed(request, uuid)
     form = RevocationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             revoke_certificate(
                 certificate, by=request.user, reason=form.cleaned_data["reason"]
             )
+        except OutOfScope as error:  # their units changed since the page loaded
+            raise Http404 from error
         except CertificateError as error:
             messages.error(request, error.message)
         else:

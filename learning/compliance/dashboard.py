@@ -15,12 +15,14 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from learning.certificates.models import Certificate
+from learning.exceptions import NotAManager, OutOfScope
 from learning.models import Enrollment
 
 from .models import ComplianceStatus, Membership, Reminder, Requirement
+from .scope import manager_scope
 from .status import Rules, Standing, standings
 from .status_sql import SORT_KEYS, StatusQuery
-from .units import UnitTree, managed_unit_ids
+from .units import UnitTree
 
 #: Display order: good news first, then what needs action.
 STATUS_ORDER = [
@@ -31,14 +33,6 @@ STATUS_ORDER = [
     ComplianceStatus.OVERDUE,
     ComplianceStatus.EXPIRED,
 ]
-
-
-class NotAManager(Exception):
-    """The viewer manages no unit."""
-
-
-class OutOfScope(Exception):
-    """The unit or person asked for is outside the viewer's units."""
 
 
 @dataclass
@@ -113,10 +107,11 @@ class Overview:
 
 
 def scope_for(viewer, tree: UnitTree) -> set[int]:
-    scope = managed_unit_ids(viewer, tree)
+    """The unit ids `viewer` watches (`scope.manager_scope`); NotAManager if none."""
+    scope = manager_scope(viewer, tree=tree)
     if not scope:
         raise NotAManager
-    return scope
+    return set(scope.unit_ids)
 
 
 class PersonList:
@@ -360,11 +355,11 @@ class PersonHistory:
 def person_history(viewer, pseudonym) -> PersonHistory:
     """A person's memberships, standings, certificates, enrolments and reminders."""
     tree = UnitTree.load()
-    scope = scope_for(viewer, tree)
+    scope = manager_scope(viewer, tree=tree)
+    if not scope:
+        raise NotAManager
     User = get_user_model()
-    person = User.objects.filter(
-        pseudonym=pseudonym, unit_memberships__unit_id__in=scope
-    ).first()
+    person = scope.people(User.objects.filter(pseudonym=pseudonym)).first()
     if person is None:
         raise OutOfScope
     requirements = list(Requirement.objects.filter(active=True).order_by("title"))

@@ -8,7 +8,7 @@ of the dashboard constant.
 from collections import defaultdict
 from collections.abc import Iterable
 
-from .models import MembershipRole, OrgUnit
+from .models import OrgUnit
 
 
 class UnitTree:
@@ -69,27 +69,3 @@ class UnitTree:
 
     def label(self, pk: int) -> str:
         return f"{self.name[pk]} ({self.code[pk]})"
-
-
-def managed_unit_ids(user, tree: UnitTree) -> set[int]:
-    """The units a person may watch: those they manage and their descendants.
-
-    Superusers watch every unit; anyone else without a manager membership, none.
-    """
-    if not user.is_authenticated or not user.is_active:
-        return set()
-    if user.is_superuser:
-        return set(tree.code)
-    managed = user.unit_memberships.filter(role=MembershipRole.MANAGER).values_list(
-        "unit_id", flat=True
-    )
-    return tree.descendants(managed)
-
-
-def is_manager(user) -> bool:
-    """True for people who manage at least one unit (or superusers)."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return user.unit_memberships.filter(role=MembershipRole.MANAGER).exists()

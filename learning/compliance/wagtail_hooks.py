@@ -29,7 +29,7 @@ from .models import (
     Requirement,
     new_token,
 )
-from .units import is_manager
+from .scope import is_manager
 
 
 class ReadOnlyPolicy(ModelPermissionPolicy):

@@ -36,12 +36,25 @@ def certificate(completed):
 
 
 @pytest.fixture
-def manager(db):
+def team(learner):
+    """The learner's team."""
+    from learning.compliance.models import Membership, OrgUnit
+
+    unit = OrgUnit.objects.create(code="TEAM", name="Équipe")
+    Membership.objects.create(user=learner, unit=unit)
+    return unit
+
+
+@pytest.fixture
+def manager(team):
+    """Manages the learner's team (and is in the managers' group, for the admin)."""
     from cms.roles import ensure_role_groups
+    from learning.compliance.models import Membership, MembershipRole
 
     groups = ensure_role_groups()
     user = UserFactory(username="manon", first_name="Manon", last_name="Lefèvre")
     user.groups.add(groups["managers"])
+    Membership.objects.create(user=user, unit=team, role=MembershipRole.MANAGER)
     return user
 
 

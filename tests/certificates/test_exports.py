@@ -4,19 +4,23 @@ import io
 import zipfile
 
 from learning.certificates.models import Certificate, CertificateExport
+from learning.compliance.models import Membership
 from tests.certificates.conftest import complete
 from tests.factories import UserFactory
 
 
 def test_export_zip_holds_every_certificate_of_the_course(
-    client, certificate, manager, validity_course, django_capture_on_commit_callbacks
+    client,
+    certificate,
+    manager,
+    team,
+    validity_course,
+    django_capture_on_commit_callbacks,
 ):
-    """A manager builds the ZIP; it holds one PDF per certificate."""
-    complete(
-        UserFactory(username="alex"),
-        validity_course,
-        django_capture_on_commit_callbacks,
-    )
+    """A manager builds the ZIP; it holds one PDF per certificate of their people."""
+    alex = UserFactory(username="alex")
+    Membership.objects.create(user=alex, unit=team)
+    complete(alex, validity_course, django_capture_on_commit_callbacks)
     client.force_login(manager)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(

@@ -1,13 +1,10 @@
-"""Managers' web download of the learning-records export, built by an RQ job."""
+"""Administrators' web download of the learning-records export, built by an RQ job."""
 
 import io
-
-from django.contrib.auth.models import Group
 
 import h5py
 import pytest
 
-from cms.roles import MANAGERS, ensure_role_groups
 from learning import progress
 from learning.analytics import web_exports
 from learning.analytics.models import EXPORT_DIRECTORY, RecordsExport
@@ -21,10 +18,8 @@ URL = "/learning/records/exports/"
 
 @pytest.fixture
 def manager(db):
-    ensure_role_groups()
-    user = UserFactory(username="thomas")
-    user.groups.add(Group.objects.get(name=MANAGERS))
-    return user
+    """An administrator: the export of the whole LRS is reserved to them."""
+    return UserFactory(username="thomas", is_superuser=True, is_staff=True)
 
 
 @pytest.fixture
@@ -38,7 +33,7 @@ def records(course):
 def test_records_export_built_by_job_with_progress(
     client, manager, records, media, django_capture_on_commit_callbacks
 ):
-    """A manager starts the export; the job writes it privately; status, then file."""
+    """An administrator starts the export; the job writes it privately; status, then file."""
     client.force_login(manager)
     assert "Préparer un nouvel export" in client.get(URL).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
@@ -81,7 +76,7 @@ def test_records_export_progress_while_running(manager, records, media):
     assert RecordsExport.objects.get(pk=export.pk).percent == 100
 
 
-def test_records_export_is_for_managers_only(client, learner, manager, media):
+def test_records_export_is_for_administrators_only(client, learner, manager, media):
     """Learners can neither start, follow nor download an export."""
     export = RecordsExport.objects.create(requested_by=manager, status="done")
     client.force_login(learner)

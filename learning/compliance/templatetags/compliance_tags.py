@@ -5,7 +5,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from learning.compliance.models import ComplianceStatus
-from learning.compliance.units import is_manager
+from learning.compliance.scope import is_manager
 
 register = template.Library()
 
