@@ -1,4 +1,5 @@
-"""The profile page and the personal-data views (download my data, delete my account).
+"""The profile page and the personal-data views (download my data, delete my account),
+and the redirects that make allauth's log-in the only one.
 
 Every view works on `request.user` only: there is no user id in these
 addresses, so nobody can reach someone else's data through them.
@@ -8,13 +9,14 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import REDIRECT_FIELD_NAME, logout
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -103,3 +105,23 @@ def account_delete(request):
             # The home page of the current language: "/" or "/en/".
             return redirect(reverse("wagtail_serve", args=[""]))
     return render(request, "accounts/account_delete.html", {"form": form})
+
+
+@never_cache
+def admin_login(request, *, default_next: str):
+    """The Wagtail and Django admin log-in pages lead to the one log-in (allauth's).
+
+    Their own forms skipped e-mail verification and throttling: an account whose
+    address was never confirmed could log in there. allauth's page applies both,
+    and offers SSO; `next` brings the person back to the admin afterwards. A POST
+    is redirected too, its credentials ignored.
+    """
+    target = request.GET.get(REDIRECT_FIELD_NAME) or default_next
+    query = urlencode({REDIRECT_FIELD_NAME: target})
+    return redirect(f"{reverse('account_login')}?{query}")
+
+
+@never_cache
+def admin_password_reset(request):
+    """The Wagtail admin's password reset is allauth's (same throttling, same e-mail)."""
+    return redirect("account_reset_password")

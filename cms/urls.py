@@ -7,11 +7,25 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts import views as account_views
 from cms import routing
 from cms.api import api
 from learning.certificates import views as certificate_views
 
+# One log-in for everyone: the admin log-in pages redirect to allauth's, which
+# checks e-mail verification, throttles failures and offers SSO.
+admin_logins = [
+    path(
+        "django-admin/login/",
+        account_views.admin_login,
+        {"default_next": "/django-admin/"},
+    ),
+    path("admin/login/", account_views.admin_login, {"default_next": "/admin/"}),
+    path("admin/password_reset/", account_views.admin_password_reset),
+]
+
 urlpatterns = [
+    *admin_logins,
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

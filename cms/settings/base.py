@@ -259,6 +259,11 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{WAGTAIL_SITE_NAME}] "
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# One log-in for everyone (cms/urls.py redirects the admin log-in pages here):
+# the Wagtail admin sends people to allauth's page, with its verification,
+# throttling and SSO, and has no password reset of its own.
+WAGTAILADMIN_LOGIN_URL = LOGIN_URL
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_BASE_URL.startswith("https") else "http"
 # Throttling (cache-backed, per IP and per login key): failed log-ins are
 # refused with a form error once the budget is spent. Other actions keep

@@ -4,8 +4,11 @@
 `Authorization: Bearer <token>`. The person is an e-mail address, the
 pseudonymous identifier, or the identity provider's external id (SSO `uid`).
 Order of the checks: bad or missing token → 401; unknown requirement → 404;
-token not scoped to the requirement → 403; unknown person → 404. Every call,
-refused or not, is written to `GateCall` (visible to admins).
+token not scoped to the requirement → 403; unknown person → 404. A person
+whose identity is unverified (e-mail address never confirmed, no SSO account:
+accounts/identity.py) is never cleared: status `identity_unverified`, whatever
+their certificates. Every call, refused or not, is written to `GateCall`
+(visible to admins).
 
 The answer carries a compact JWS (EdDSA, the certificate signing key, verifiable
 with `/.well-known/jwks.json`) of the same facts, so a gate can keep it as
@@ -13,6 +16,7 @@ evidence of what Atelier said and when.
 """
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
@@ -20,12 +24,13 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.security import HttpBearer
 
+from accounts.identity import identity_verified_annotation
 from learning.certificates import signing
 
-from .models import ApiToken, ComplianceStatus, GateCall, Requirement, hash_token
+from .models import ApiToken, GateCall, GateStatus, Requirement, hash_token
 from .status import standing
 
 router = Router(tags=["compliance"])
@@ -73,7 +78,11 @@ class GateToken(HttpBearer):
 
 class GateAnswer(Schema):
     cleared: bool
-    status: ComplianceStatus
+    status: GateStatus = Field(
+        description="The person's compliance status; `identity_unverified` when "
+        "their e-mail address is unconfirmed and no SSO provider vouches for them "
+        "(then never cleared, and no certificate is named)."
+    )
     requirement: str
     valid_until: date | None
     certificate_code: str | None
@@ -87,20 +96,52 @@ class Problem(Schema):
 
 
 def find_person(identifier: str):
-    """A user by e-mail, pseudonym or SSO external id; None if none or ambiguous."""
+    """A user by e-mail, pseudonym or SSO external id; None if none or ambiguous.
+
+    The user comes with `identity_verified` (accounts/identity.py), read in the
+    same query.
+    """
     User = get_user_model()
     if "\x00" in identifier:
         return None
+    people = User.objects.filter(is_active=True).annotate(
+        identity_verified=identity_verified_annotation()
+    )
     if "@" in identifier:
-        found = list(User.objects.filter(email__iexact=identifier, is_active=True)[:2])
+        found = list(people.filter(email__iexact=identifier)[:2])
         return found[0] if len(found) == 1 else None
     query = Q(socialaccount__uid=identifier)
     try:
         query |= Q(pseudonym=uuid.UUID(identifier))
     except ValueError:
         pass
-    found = list(User.objects.filter(query, is_active=True).distinct()[:2])
+    found = list(people.filter(query).distinct()[:2])
     return found[0] if len(found) == 1 else None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the gate says about one person: the facts of the answer and its JWS."""
+
+    status: str
+    cleared: bool = False
+    valid_until: date | None = None
+    certificate_code: str | None = None
+    verification_url: str | None = None
+
+
+def verdict(user, requirement: Requirement, *, today: date) -> Verdict:
+    """The person's standing, unless nobody vouched for their identity (never cleared)."""
+    if not user.identity_verified:
+        return Verdict(status=GateStatus.IDENTITY_UNVERIFIED)
+    result = standing(user, requirement, today=today)
+    return Verdict(
+        status=result.status,
+        cleared=result.cleared,
+        valid_until=result.valid_until,
+        certificate_code=result.certificate_code,
+        verification_url=result.verification_url,
+    )
 
 
 def _claims(requirement, user, result, evaluated_at: datetime) -> dict:
@@ -144,7 +185,7 @@ def gate(request, requirement: str, person: str):
         _log(request, http_status=404, token=token)
         return 404, {"detail": "Unknown person."}
     evaluated_at = timezone.now().replace(microsecond=0)
-    result = standing(user, found, today=timezone.localdate(evaluated_at))
+    result = verdict(user, found, today=timezone.localdate(evaluated_at))
     _log(request, http_status=200, token=token, user=user, answer=result)
     return 200, {
         "cleared": result.cleared,

@@ -32,6 +32,15 @@ class ComplianceStatus(models.TextChoices):
 #: Statuses that clear a person (a valid certificate).
 CLEARED_STATUSES = frozenset({ComplianceStatus.COMPLIANT, ComplianceStatus.EXPIRING})
 
+#: What the gate API answers: a compliance status, or `identity_unverified` for
+#: a person whose e-mail address is unconfirmed and who has no SSO account
+#: (accounts/identity.py): never cleared, whatever their certificates.
+GateStatus = models.TextChoices(
+    "GateStatus",
+    [(status.name, (status.value, status.label)) for status in ComplianceStatus]
+    + [("IDENTITY_UNVERIFIED", ("identity_unverified", _("Identity not verified")))],
+)
+
 
 class OrgUnit(models.Model):
     """An organisation unit: institute, laboratory, team..."""

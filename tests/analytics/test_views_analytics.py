@@ -99,7 +99,7 @@ def test_analytics_redirects_learners_to_log_in(client, course, records, learner
         for name in ("course", "questions_csv"):
             response = client.get(course_url(course, name))
             assert response.status_code == 302
-            assert reverse("wagtailadmin_login") in response["Location"]
+            assert response["Location"].startswith("/accounts/login/")
 
 
 def test_analytics_trainer_limited_to_editable_courses(client, course, records, groups):

@@ -71,9 +71,22 @@ def requirement(snds_course, units):
 
 
 def member(
-    unit, *, username=None, joined=date(2026, 1, 1), role=MembershipRole.MEMBER, **kw
+    unit,
+    *,
+    username=None,
+    joined=date(2026, 1, 1),
+    role=MembershipRole.MEMBER,
+    verified=True,
+    **kw,
 ):
+    """A person in `unit`; their e-mail address confirmed unless `verified=False`."""
+    from allauth.account.models import EmailAddress
+
     user = UserFactory(username=username, **kw) if username else UserFactory(**kw)
+    if verified:
+        EmailAddress.objects.create(
+            user=user, email=user.email, verified=True, primary=True
+        )
     Membership.objects.create(user=user, unit=unit, role=role, joined_at=joined)
     return user
 

@@ -171,3 +171,68 @@ def test_gate_nul_bytes_are_404_not_500(client, token, cleared_person):
     assert ask(client, token, "snds", "a%00b@example.org").status_code == 404
     assert ask(client, token, "sn%00ds", "alice@example.org").status_code == 404
     assert ask(client, "atl_x", "snds", "a%00b").status_code == 401
+
+
+def test_gate_never_clears_an_unverified_identity(client, token, units, snds_course):
+    """An account whose address was never confirmed is not cleared, certificate or not."""
+    person = member(
+        units["lab_a"], username="mallory", email="victim@example.org", verified=False
+    )
+    certify(person, snds_course, on=date(2026, 1, 20))
+
+    for identifier in ("victim@example.org", person.pseudonym):
+        body = ask(client, token, "snds", identifier).json()
+        assert body["cleared"] is False
+        assert body["status"] == "identity_unverified"
+        assert body["certificate_code"] is None
+        assert body["valid_until"] is None
+    claims = jwt.decode(body["jws"], options={"verify_signature": False})
+    assert (claims["cleared"], claims["status"]) == (False, "identity_unverified")
+    call = GateCall.objects.latest("pk")
+    assert (call.cleared, call.status) == (False, "identity_unverified")
+
+
+def test_gate_unverified_other_address_does_not_count(
+    client, token, units, snds_course
+):
+    """A confirmed address that is not the account's own does not verify it."""
+    from allauth.account.models import EmailAddress
+
+    person = member(
+        units["lab_a"], username="eve", email="eve@example.org", verified=False
+    )
+    EmailAddress.objects.create(user=person, email="other@example.org", verified=True)
+    EmailAddress.objects.create(user=person, email=person.email, verified=False)
+    certify(person, snds_course, on=date(2026, 1, 20))
+    assert ask(client, token, "snds", "eve@example.org").json()["status"] == (
+        "identity_unverified"
+    )
+    EmailAddress.objects.filter(email=person.email).update(verified=True)
+    assert ask(client, token, "snds", "eve@example.org").json()["cleared"] is True
+
+
+def test_gate_clears_an_sso_identity(client, token, units, snds_course):
+    """The institution's identity provider vouches for an SSO account."""
+    person = member(
+        units["lab_a"], username="sso", email="sso@example.org", verified=False
+    )
+    SocialAccount.objects.create(user=person, provider="openid_connect", uid="ext-7")
+    certify(person, snds_course, on=date(2026, 1, 20))
+    for identifier in ("sso@example.org", "ext-7"):
+        body = ask(client, token, "snds", identifier).json()
+        assert (body["cleared"], body["status"]) == (True, "compliant")
+
+
+def test_openapi_schema_documents_identity_unverified(client):
+    """The answer's status enumerates `identity_unverified`, with its meaning."""
+    schema = client.get("/api/v1/openapi.json").json()
+    answer = schema["components"]["schemas"]["GateAnswer"]
+    status = answer["properties"]["status"]
+    if "$ref" in status or "allOf" in status:
+        ref = status.get("$ref") or status["allOf"][0]["$ref"]
+        enum = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]["enum"]
+    else:
+        enum = status["enum"]
+    assert "identity_unverified" in enum
+    assert "compliant" in enum
+    assert "identity_unverified" in status["description"]

@@ -1,0 +1,32 @@
+"""Whether Atelier knows who a person is: the rule the access gate relies on.
+
+A person's identity is verified when the e-mail address of their account has
+been confirmed (allauth's verification link), or when an institutional identity
+provider asserted it (an SSO account). Anyone can create a local account with
+someone else's address; until it is confirmed, nothing Atelier says about that
+address may clear it for anything.
+"""
+
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
+
+
+def verified_identity() -> Q:
+    """Condition on users: e-mail address confirmed, or identity asserted by SSO."""
+    confirmed = EmailAddress.objects.filter(
+        user=OuterRef("pk"), email__iexact=OuterRef("email"), verified=True
+    )
+    sso = SocialAccount.objects.filter(user=OuterRef("pk"))
+    return Q(Exists(confirmed)) | Q(Exists(sso))
+
+
+def identity_verified_annotation() -> ExpressionWrapper:
+    """`verified_identity()` as a boolean column, to read it with the user row."""
+    return ExpressionWrapper(verified_identity(), output_field=BooleanField())
+
+
+def is_identity_verified(user) -> bool:
+    """True when `user`'s e-mail is confirmed or an SSO provider vouches for them."""
+    return type(user).objects.filter(verified_identity(), pk=user.pk).exists()
