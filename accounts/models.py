@@ -6,9 +6,32 @@ used as the xAPI account name, so statements never carry an e-mail or a name.
 
 import uuid
 
-from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+
+
+def _forget_learning_records(users) -> None:
+    """Let the learning side erase its records of `users` before their rows go.
+
+    Its foreign keys PROTECT certificates and quiz attempts from cascades, so
+    every way of deleting a person (the account page, the admin's single and
+    bulk deletion, the shell) goes through the same erasure rule."""
+    from accounts.privacy import forget_learning_records
+
+    for user in users:
+        forget_learning_records(user)
+
+
+class UserQuerySet(models.QuerySet):
+    def delete(self):
+        with transaction.atomic():
+            _forget_learning_records(self)
+            return super().delete()
+
+
+class AccountManager(UserManager.from_queryset(UserQuerySet)):
+    pass
 
 
 class User(AbstractUser):
@@ -28,6 +51,8 @@ class User(AbstractUser):
         _("pseudonymous identifier"), default=uuid.uuid4, unique=True, editable=False
     )
 
+    objects = AccountManager()
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
         verbose_name = _("user")
@@ -35,6 +60,11 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            _forget_learning_records([self])
+            return super().delete(*args, **kwargs)
 
 
 class AccountDeletion(models.Model):

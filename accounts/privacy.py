@@ -75,6 +75,13 @@ def export_personal_data(user: AbstractBaseUser) -> dict:
     }
 
 
+def forget_learning_records(user: AbstractBaseUser) -> None:
+    """The learning side's erasure of `user` (nothing while it has none)."""
+    records = _learning_records()
+    if records:
+        records.forget_learner(user)
+
+
 def delete_account(user: AbstractBaseUser) -> AccountDeletion:
     """Erase `user` and their learning records, keeping only a dated, pseudonymous trace.
 
@@ -82,10 +89,8 @@ def delete_account(user: AbstractBaseUser) -> AccountDeletion:
     recorded, then the user row goes (its e-mail addresses and SSO links
     cascade). If any step fails, nothing is deleted.
     """
-    records = _learning_records()
     with transaction.atomic():
-        if records:
-            records.forget_learner(user)
+        forget_learning_records(user)
         deletion = AccountDeletion.objects.create(pseudonym=user.pseudonym)
         user.delete()
     return deletion

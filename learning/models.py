@@ -123,8 +123,11 @@ class QuizAttempt(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # PROTECT: attempts are not derived from statements, so rebuilding the
+    # progress projection (or any enrolment deletion) must never take them along;
+    # erasure deletes them explicitly (learning.records.forget_learner).
     enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="quiz_attempts"
+        Enrollment, on_delete=models.PROTECT, related_name="quiz_attempts"
     )
     quiz = models.ForeignKey(
         "courses.QuizPage", on_delete=models.PROTECT, related_name="attempts"

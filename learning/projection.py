@@ -47,8 +47,14 @@ class PageResolver:
         return page.specific if page else None
 
 
-def apply_statement(data: dict, resolver: PageResolver | None = None) -> None:
-    """Update the progress tables for one stored statement (ignores foreign ones)."""
+def apply_statement(
+    data: dict, resolver: PageResolver | None = None, *, replayed: set | None = None
+) -> None:
+    """Update the progress tables for one stored statement (ignores foreign ones).
+
+    `replayed` (rebuild_progress): a "registered" statement resets its enrolment
+    row in place instead of creating it, and its id is added to the set. The row
+    keeps its id, so what refers to it (certificates, attempts) stays."""
     target = parse_activity_iri(data["object"].get("id", ""))
     registration = data.get("context", {}).get("registration")
     if target is None or registration is None:
@@ -68,13 +74,21 @@ def apply_statement(data: dict, resolver: PageResolver | None = None) -> None:
         course = resolver.page(key)
         if user is None or course is None:
             return  # erased account or deleted page: the statement stays, no row
-        Enrollment.objects.create(
+        fields = {"user": user, "course": course, "enrolled_at": when}
+        if replayed is None:
+            Enrollment.objects.create(id=registration, last_activity_at=when, **fields)
+            return
+        Enrollment.objects.update_or_create(
             id=registration,
-            user=user,
-            course=course,
-            enrolled_at=when,
-            last_activity_at=when,
+            defaults={
+                **fields,
+                "status": EnrollmentStatus.ACTIVE,
+                "completed_at": None,
+                "last_lesson": None,
+                "last_activity_at": when,
+            },
         )
+        replayed.add(registration)
         return
 
     enrollment = Enrollment.objects.filter(id=registration).first()
@@ -96,7 +110,18 @@ def apply_statement(data: dict, resolver: PageResolver | None = None) -> None:
     elif kind == "course" and verb == vocabulary.COMPLETED.id:
         enrollment.status = EnrollmentStatus.COMPLETED
         enrollment.completed_at = when
+    elif kind == "course" and verb == vocabulary.INITIALIZED.id:
+        # A new certification cycle (certificates.issuance.recertify).
+        enrollment.status = EnrollmentStatus.ACTIVE
+        enrollment.completed_at = None
     enrollment.save()
+
+
+COURSE_STATE_VERBS = {
+    vocabulary.REGISTERED.id,
+    vocabulary.COMPLETED.id,
+    vocabulary.INITIALIZED.id,
+}
 
 
 def _touches_only(data: dict) -> tuple[uuid.UUID, object] | None:
@@ -107,7 +132,7 @@ def _touches_only(data: dict) -> tuple[uuid.UUID, object] | None:
     if target is None or registration is None:
         return None
     kind, verb = target[0], data["verb"]["id"]
-    if kind == "course" and verb in (vocabulary.REGISTERED.id, vocabulary.COMPLETED.id):
+    if kind == "course" and verb in COURSE_STATE_VERBS:
         return None
     if kind == "lesson" and verb in (vocabulary.LAUNCHED.id, vocabulary.COMPLETED.id):
         return None

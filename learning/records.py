@@ -10,7 +10,8 @@ from django.db import transaction
 
 from cms.addresses import page_absolute_url
 
-from .models import Enrollment
+from .certificates.models import Certificate
+from .models import Enrollment, QuizAttempt
 from .xapi.models import Statement
 
 
@@ -53,6 +54,12 @@ def export_learning_records(user) -> dict:
 
 @transaction.atomic
 def forget_learner(user) -> int:
-    """Delete the learner's progress rows (the statements stay, pseudonymous)."""
-    deleted, _ = Enrollment.objects.filter(user=user).delete()
+    """Delete the learner's progress rows (the statements stay, pseudonymous).
+
+    Attempts and certificates are deleted explicitly: their foreign keys
+    protect them from cascades (rebuild_progress must never take them)."""
+    enrollments = Enrollment.objects.filter(user=user)
+    QuizAttempt.objects.filter(enrollment__in=enrollments).delete()
+    Certificate.objects.filter(enrollment__in=enrollments).delete()
+    deleted, _ = enrollments.delete()
     return deleted

@@ -26,8 +26,9 @@ from tincan import Activity, ActivityDefinition, LanguageMap
 from cms.models import InstitutionSettings
 from learning.compliance.scope import manager_scope
 from learning.exceptions import OutOfScope
-from learning.models import Enrollment, EnrollmentStatus
+from learning.models import Enrollment
 from learning.progress import course_score
+from learning.projection import apply_statement
 from learning.xapi import vocabulary
 from learning.xapi.statements import activity, build_statement
 from learning.xapi.store import store_statement
@@ -43,9 +44,7 @@ from .models import Certificate
 
 # The Tin Can registry's type for a certificate-like credential.
 CERTIFICATE_ACTIVITY_TYPE = "http://id.tincanapi.com/activitytype/certificate"
-INITIALIZED = vocabulary.Verb(
-    "http://adlnet.gov/expapi/verbs/initialized", "initialized", "a commencé"
-)
+INITIALIZED = vocabulary.INITIALIZED
 
 
 def _language() -> str:
@@ -231,18 +230,16 @@ def recertify(enrollment: Enrollment, *, when: datetime | None = None) -> Enroll
             or not enrollment.certificates.current().exists()
         ):
             raise NoCertificateToRenew
-        store_statement(
-            build_statement(
-                user=enrollment.user,
-                verb=INITIALIZED,
-                obj=activity("course", enrollment.course),
-                when=when,
-                registration=enrollment.pk,
-                language=_language(),
-            )
+        statement = build_statement(
+            user=enrollment.user,
+            verb=INITIALIZED,
+            obj=activity("course", enrollment.course),
+            when=when,
+            registration=enrollment.pk,
+            language=_language(),
         )
-        enrollment.status = EnrollmentStatus.ACTIVE
-        enrollment.completed_at = None
-        enrollment.last_activity_at = when
-        enrollment.save(update_fields=["status", "completed_at", "last_activity_at"])
+        store_statement(statement)
+        # The projection reopens the enrolment, so rebuild_progress agrees.
+        apply_statement(statement)
+        enrollment.refresh_from_db()
         return enrollment

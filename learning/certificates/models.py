@@ -52,10 +52,12 @@ class Certificate(models.Model):
     code = models.CharField(
         _("verification code"), max_length=CODE_LENGTH, unique=True, default=new_code
     )
+    # PROTECT: a certificate is evidence, not part of the progress projection;
+    # nothing that deletes enrolments may take certificates along.
     enrollment = models.ForeignKey(
         "learning.Enrollment",
         verbose_name=_("enrolment"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="certificates",
     )
     completed_at = models.DateTimeField(_("course completed at"))

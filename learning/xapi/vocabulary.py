@@ -24,6 +24,8 @@ ANSWERED = Verb(ADL + "answered", "answered", "a répondu")
 PASSED = Verb(ADL + "passed", "passed", "a réussi")
 FAILED = Verb(ADL + "failed", "failed", "a échoué")
 VOIDED = Verb(ADL + "voided", "voided", "a annulé")
+# A new certification cycle on a completed enrolment (certificates.recertify).
+INITIALIZED = Verb(ADL + "initialized", "initialized", "a commencé")
 # Not in the ADL set: the Tin Can registry's verb for earning a certificate.
 EARNED = Verb("http://id.tincanapi.com/verb/earned", "earned", "a obtenu")
 

@@ -96,16 +96,10 @@ def test_recertify_by_passing_the_quiz_again(
     learner, validity_course, django_capture_on_commit_callbacks
 ):
     """With a required quiz, passing it again after reopening re-certifies."""
-    from courses.quizzes import QuestionPool, QuizPage, QuizPoolDraw
     from learning.quiz import attempts
-    from tests.quiz.conftest import ALL_TYPES, perfect_answers
+    from tests.quiz.conftest import add_quiz, perfect_answers
 
-    pool = QuestionPool.objects.create(code="p", title="P", questions=ALL_TYPES)
-    quiz = validity_course.add_child(
-        instance=QuizPage(title="Évaluation", slug="evaluation", pass_mark=80)
-    )
-    QuizPoolDraw.objects.create(quiz=quiz, pool=pool, count=3)
-    quiz.save_revision().publish()
+    quiz = add_quiz(validity_course)
     with django_capture_on_commit_callbacks(execute=True):
         enrollment = progress.enrol(learner, validity_course)
         for lesson in validity_course.lessons():

@@ -100,3 +100,109 @@ def test_rebuild_ignores_statements_from_lrs_clients(journeys, client):
     before = rows()
     call_command("rebuild_progress")
     assert rows() == before
+
+
+@pytest.fixture
+def records(course, lessons, django_capture_on_commit_callbacks):
+    """Records that are not derived from statements: two certificates (the first
+    superseded after a recertification), quiz attempts, a reminder, exports."""
+    from datetime import date
+
+    from learning.certificates.exports import request_export
+    from learning.certificates.issuance import recertify
+    from learning.compliance.models import Reminder, ReminderKind, Requirement
+    from learning.models import RecordsExport
+    from learning.quiz import attempts
+    from tests.factories import UserFactory
+    from tests.quiz.conftest import add_quiz, perfect_answers
+
+    learner = UserFactory()
+    quiz = add_quiz(course)
+    with django_capture_on_commit_callbacks(execute=True):
+        enrollment = progress.enrol(learner, course)
+        for lesson in lessons:
+            progress.complete_lesson(enrollment, lesson)
+        failed = attempts.start_attempt(enrollment, quiz)
+        attempts.submit_attempt(failed, {})
+        attempt = attempts.start_attempt(enrollment, quiz)
+        attempts.submit_attempt(attempt, perfect_answers(attempt))
+    recertify(enrollment)
+    with django_capture_on_commit_callbacks(execute=True):
+        attempt = attempts.start_attempt(enrollment, quiz)
+        attempts.submit_attempt(attempt, perfect_answers(attempt))
+    requirement = Requirement.objects.create(slug="snds", title="SNDS")
+    requirement.courses.add(course)
+    Reminder.objects.create(
+        user=learner, requirement=requirement, kind=ReminderKind.DUE,
+        window=date(2026, 1, 1),
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=False):
+        request_export(course, by=learner)
+    RecordsExport.objects.create(requested_by=learner)
+    return enrollment
+
+
+def record_ids():
+    from learning.certificates.models import Certificate, CertificateExport
+    from learning.compliance.models import Reminder
+    from learning.models import QuizAttempt, RecordsExport
+
+    return {
+        model.__name__: sorted(model.objects.values_list("pk", flat=True), key=str)
+        for model in (
+            Enrollment, Certificate, QuizAttempt, Reminder, CertificateExport,
+            RecordsExport,
+        )
+    }  # fmt: skip
+
+
+def test_rebuild_progress_keeps_records_not_derived_from_statements(
+    records, journeys, capsys
+):
+    """Certificates, attempts, reminders and exports keep their rows and ids
+    through a rebuild (PostgreSQL in CI: real ON DELETE behaviour), and the
+    rebuilt progress then passes --check, recertification included."""
+    from learning.certificates.models import Certificate
+
+    before, progress_before = record_ids(), rows()
+    assert len(before["Certificate"]) == 2 and len(before["QuizAttempt"]) == 3
+    superseded = dict(Certificate.objects.values_list("pk", "superseded_by"))
+    call_command("rebuild_progress")
+    assert "0 row(s) changed" in capsys.readouterr().out
+    assert record_ids() == before
+    assert rows() == progress_before
+    assert dict(Certificate.objects.values_list("pk", "superseded_by")) == superseded
+    call_command("rebuild_progress", "--check")
+    assert "matches" in capsys.readouterr().out
+
+
+def test_enrolment_with_records_cannot_be_deleted(records):
+    """Deleting an enrolment never takes its certificates or attempts along."""
+    from django.db.models import ProtectedError
+
+    with pytest.raises(ProtectedError):
+        Enrollment.objects.filter(pk=records.pk).delete()
+
+
+def test_rebuild_keeps_an_underived_enrolment_that_records_refer_to(
+    records, course, capsys
+):
+    """An enrolment no statement derives is kept (and reported) when a quiz
+    attempt refers to it; one that nothing refers to is deleted."""
+    from django.utils import timezone
+
+    from learning.models import QuizAttempt
+    from tests.factories import UserFactory
+
+    now = timezone.now()
+    referred, bare = (
+        Enrollment.objects.create(user=UserFactory(), course=course, enrolled_at=now)
+        for _ in range(2)
+    )
+    attempt = QuizAttempt.objects.first()
+    attempt.pk, attempt.enrollment, attempt.number = None, referred, 1
+    attempt.save()
+    call_command("rebuild_progress")
+    assert "kept because certificates or quiz attempts" in capsys.readouterr().err
+    assert Enrollment.objects.filter(pk=referred.pk).exists()
+    assert not Enrollment.objects.filter(pk=bare.pk).exists()

@@ -62,6 +62,17 @@ ALL_TYPES = [
 ]  # fmt: skip
 
 
+def add_quiz(course, *, count=3):
+    """A published required quiz drawing `count` questions of every type."""
+    pool = QuestionPool.objects.create(code="p", title="P", questions=ALL_TYPES)
+    quiz = course.add_child(
+        instance=QuizPage(title="Évaluation", slug="evaluation", pass_mark=80)
+    )
+    QuizPoolDraw.objects.create(quiz=quiz, pool=pool, count=count)
+    quiz.save_revision().publish()
+    return quiz
+
+
 @pytest.fixture
 def pool(db):
     return QuestionPool.objects.create(

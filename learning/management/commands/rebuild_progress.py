@@ -2,12 +2,20 @@
 
 --check compares instead of writing: it lists every difference and exits 1 if
 there is any (use it in monitoring: progress must always rebuild identically).
+
+The rebuild works in place: each enrolment row is reset and replayed under its
+own id (the xAPI registration), so certificates and quiz attempts, which refer
+to it and are not derived from statements, keep their rows and ids. Only lesson
+progress (wholly derived) is recreated. An enrolment no statement derives is
+deleted, unless records refer to it: then it is kept and reported.
 """
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 
-from learning.models import Enrollment, LessonProgress
+from learning.certificates.models import Certificate
+from learning.models import Enrollment, LessonProgress, QuizAttempt
 from learning.projection import PageResolver, apply_statement
 from learning.xapi.models import Statement
 
@@ -83,7 +91,29 @@ class Command(BaseCommand):
 
     def _rebuild(self) -> None:
         LessonProgress.objects.all().delete()
-        Enrollment.objects.all().delete()
+        replayed: set = set()
+        self._replay(replayed)
+        self._drop_underived(replayed)
+
+    def _drop_underived(self, replayed: set) -> None:
+        """Delete enrolments no statement derives, except those records refer to."""
+        ids = set(Enrollment.objects.values_list("id", flat=True)) - replayed
+        referred = Q(Exists(Certificate.objects.filter(enrollment=OuterRef("pk")))) | Q(
+            Exists(QuizAttempt.objects.filter(enrollment=OuterRef("pk")))
+        )
+        ids = sorted(ids)
+        for start in range(0, len(ids), BATCH):  # bounded IN lists (SQLite)
+            underived = Enrollment.objects.filter(id__in=ids[start : start + BATCH])
+            for enrollment_id in underived.filter(referred).values_list(
+                "id", flat=True
+            ):
+                self.stderr.write(
+                    f"enrolment {enrollment_id}: no statement derives it, kept "
+                    "because certificates or quiz attempts refer to it"
+                )
+            underived.exclude(referred).delete()
+
+    def _replay(self, replayed: set) -> None:
         resolver = PageResolver()
         # Only the platform's own statements drive progress: an external LRS client
         # could otherwise post statements carrying a learner's registration.
@@ -94,7 +124,7 @@ class Command(BaseCommand):
             "data", flat=True
         )
         for data in queryset.iterator(chunk_size=BATCH):
-            apply_statement(data, resolver)
+            apply_statement(data, resolver, replayed=replayed)
             done += 1
             if done % BATCH == 0 or done == total:
                 self.stderr.write(f"\r{done}/{total} statements", ending="")
