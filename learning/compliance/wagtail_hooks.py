@@ -4,11 +4,14 @@ admins edit them), API tokens, and the read-only logs (reminders, gate calls).
 Registered as `ModelViewSet`s under one "Compliance" menu group (STYLE.md §4).
 Rights come from Django model permissions: superusers have them all, and
 `cms.roles.ensure_role_groups` does not grant them to anyone by default, so an
-institution decides who edits its tree. The logs are read-only for everyone.
+institution decides who edits its tree. On top of them, a manager sees and
+edits only what lies in their scope (`admin_scope.py`); the logs are
+read-only for everyone and API tokens are for administrators.
 https://docs.wagtail.org/en/stable/extending/generic_views.html
 """
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
@@ -16,10 +19,13 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.models import CreateView
 from wagtail.admin.viewsets.base import ViewSetGroup
-from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies import ModelPermissionPolicy
-from wagtail.permissions import register_permission_policy
 
+from .admin_scope import (
+    MembershipFilterSet,
+    OrgUnitFilterSet,
+    ScopedViewSet,
+    register_policies,
+)
 from .models import (
     ApiToken,
     GateCall,
@@ -29,54 +35,104 @@ from .models import (
     Requirement,
     new_token,
 )
-from .scope import is_manager
+from .scope import (
+    is_manager,
+    manager_scope,
+    membership_change_allowed,
+    unit_change_allowed,
+)
+
+register_policies()
 
 
-class ReadOnlyPolicy(ModelPermissionPolicy):
-    """Logs are written by the platform only: nobody adds, edits or deletes them."""
+class ScopedForm(WagtailAdminModelForm):
+    """A form that knows the editor's scope (`for_user` comes from Wagtail's views)."""
 
-    def user_has_permission(self, user, action):
-        if action in {"add", "change", "delete"}:
-            return False
-        return super().user_has_permission(user, action)
-
-
-register_permission_policy(GateCall, ReadOnlyPolicy(GateCall))
-register_permission_policy(Reminder, ReadOnlyPolicy(Reminder))
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope = manager_scope(self.for_user)
 
 
-class OrgUnitForm(WagtailAdminModelForm):
+class OrgUnitForm(ScopedForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.scope.everything:
+            # A unit they manage keeps its parent: offer it, and their units.
+            parents = self.scope.units() | OrgUnit.objects.filter(
+                pk=self.instance.parent_id
+            )
+            self.fields["parent"].queryset = parents.distinct()
+
     def clean(self):
         cleaned = super().clean()
-        self.instance.parent = cleaned.get("parent")
+        parent = cleaned.get("parent")
+        if not unit_change_allowed(self.scope, unit=self.instance, parent=parent):
+            self.add_error("parent", _("Choose a parent among the units you manage."))
+        self.instance.parent = parent
         self.instance.clean()  # refuses cycles
         return cleaned
 
 
-class OrgUnitViewSet(ModelViewSet):
+class OrgUnitViewSet(ScopedViewSet):
     model = OrgUnit
     icon = "group"
     form_fields = ["code", "name", "parent"]
     list_display = ["code", "name", "parent"]
     search_fields = ["code", "name"]
-    list_filter = ["parent"]
+    filterset_class = OrgUnitFilterSet
     inspect_view_enabled = True
 
-    def get_form_class(self, for_update=False):
-        self.base_form_class = OrgUnitForm
-        return super().get_form_class(for_update)
+    base_form_class = OrgUnitForm
 
 
-class MembershipViewSet(ModelViewSet):
+class MembershipForm(ScopedForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.scope.everything:
+            self.fields["user"].queryset = self.scope.people().exclude(
+                pk=self.for_user.pk
+            )
+            self.fields["unit"].queryset = self.scope.units()
+
+    def clean(self):
+        cleaned = super().clean()
+        person, unit = cleaned.get("user"), cleaned.get("unit")
+        if person and unit:
+            current = self.instance if self.instance.pk else None
+            if not membership_change_allowed(
+                self.scope, person=person, unit=unit, current=current
+            ):
+                raise ValidationError(
+                    _(
+                        "You may give memberships only in the units you manage, "
+                        "to people already in them, and never change your own."
+                    )
+                )
+        return cleaned
+
+
+class MembershipViewSet(ScopedViewSet):
     model = Membership
     icon = "user"
     form_fields = ["user", "unit", "role", "joined_at"]
     list_display = ["user", "unit", "role", "joined_at"]
-    list_filter = ["role", "unit"]
+    filterset_class = MembershipFilterSet
     search_fields = ["user__email", "user__last_name", "unit__code"]
 
+    base_form_class = MembershipForm
 
-class RequirementViewSet(ModelViewSet):
+
+class RequirementForm(ScopedForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.scope.everything:
+            self.fields["units"].queryset = self.scope.units()
+            self.fields["units"].required = True
+            # A group spans the whole institution: administrators only.
+            del self.fields["groups"]
+
+
+class RequirementViewSet(ScopedViewSet):
     model = Requirement
     icon = "tasks"
     form_fields = [
@@ -92,6 +148,8 @@ class RequirementViewSet(ModelViewSet):
     ]
     list_display = ["title", "slug", "validity_months", "reminder_days", "due_days"]
     search_fields = ["title", "slug"]
+
+    base_form_class = RequirementForm
 
 
 class ApiTokenCreateView(CreateView):
@@ -109,7 +167,7 @@ class ApiTokenCreateView(CreateView):
         return instance
 
 
-class ApiTokenViewSet(ModelViewSet):
+class ApiTokenViewSet(ScopedViewSet):
     model = ApiToken
     icon = "key"
     add_view_class = ApiTokenCreateView
@@ -117,7 +175,7 @@ class ApiTokenViewSet(ModelViewSet):
     list_display = ["name", "hint", "created_at", "last_used_at", "revoked"]
 
 
-class GateCallViewSet(ModelViewSet):
+class GateCallViewSet(ScopedViewSet):
     model = GateCall
     icon = "history"
     list_display = [
@@ -135,7 +193,7 @@ class GateCallViewSet(ModelViewSet):
     form_fields = ["requirement_slug"]
 
 
-class ReminderViewSet(ModelViewSet):
+class ReminderViewSet(ScopedViewSet):
     model = Reminder
     icon = "mail"
     list_display = ["sent_at", "user", "requirement", "kind", "window"]
