@@ -3,8 +3,10 @@
 The analytics live in the Wagtail admin (not on the site) because the people who
 read them are the ones who edit the course: a user sees a course's figures when
 they may edit that course page (the trainers' group has edit rights on the page
-tree, see `cms/roles.py`), and superusers see everything. Managers, who have
-admin access but no page rights, get a 403; learners never reach the admin.
+tree, see `cms/roles.py`), and superusers see everything. A manager who may not
+edit the course reads the figures of the people of their units only
+(`learning.compliance.scope.manager_scope`); others get a 403, and learners
+never reach the admin.
 
 Admin URLs come from the `register_admin_urls` hook, so they inherit Wagtail's
 `require_admin_access` check:
@@ -35,7 +37,8 @@ from learning.analytics.course_analytics import (
     CourseAnalytics,
     course_analytics,
 )
-from learning.models import EnrollmentStatus
+from learning.compliance.scope import is_manager, manager_scope
+from learning.models import Enrollment, EnrollmentStatus
 from learning.projection import canonical_page
 
 EDIT_ACTIONS = {"change", "publish"}
@@ -45,37 +48,55 @@ EDIT_ACTIONS = {"change", "publish"}
 
 
 def can_read_analytics(user) -> bool:
-    """Superusers and anyone who may edit some page (trainers)."""
-    return user.is_active and PagePermissionPolicy().user_has_any_permission(
-        user, EDIT_ACTIONS
+    """Superusers, anyone who may edit some page (trainers) and managers."""
+    return user.is_active and (
+        PagePermissionPolicy().user_has_any_permission(user, EDIT_ACTIONS)
+        or is_manager(user)
     )
 
 
-def readable_courses(user):
-    """The canonical courses whose page `user` may edit, with enrolment counts."""
+def _with_counts(courses, enrolments=None):
+    """Enrolled and completed counts, of `enrolments` only when given."""
+    among = Q() if enrolments is None else Q(enrollments__in=enrolments)
+    return courses.annotate(
+        enrolled=Count("enrollments", filter=among),
+        completed=Count(
+            "enrollments",
+            filter=among & Q(enrollments__status=EnrollmentStatus.COMPLETED),
+        ),
+    )
+
+
+def readable_courses(user) -> list:
+    """The canonical courses `user` reads, with enrolment counts: every learner's
+    for a course they may edit, otherwise those of the people they manage."""
     editable = PagePermissionPolicy().instances_user_has_any_permission_for(
         user, EDIT_ACTIONS
     )
-    return (
-        CoursePage.objects.filter(
-            locale=Locale.get_default(), pk__in=editable.values("pk")
-        )
-        .annotate(
-            enrolled=Count("enrollments"),
-            completed=Count(
-                "enrollments",
-                filter=Q(enrollments__status=EnrollmentStatus.COMPLETED),
+    canonical = CoursePage.objects.filter(locale=Locale.get_default())
+    courses = list(_with_counts(canonical.filter(pk__in=editable.values("pk"))))
+    scope = manager_scope(user)
+    if scope:
+        enrolments = scope.about_people(Enrollment.objects.all(), "user")
+        courses += _with_counts(
+            canonical.exclude(pk__in=editable.values("pk")).filter(
+                pk__in=enrolments.values("course")
             ),
+            enrolments,
         )
-        .order_by("title")
-    )
+    return sorted(courses, key=lambda course: course.title)
 
 
-def _course_for(request, pk: int) -> CoursePage:
+def _course_for(request, pk: int):
+    """The course and whose figures `request.user` reads: None for everyone's
+    (an editor of the course), their people for a manager; 403 otherwise."""
     course = canonical_page(get_object_or_404(CoursePage, pk=pk))
-    if not course.permissions_for_user(request.user).can_edit():
+    if course.permissions_for_user(request.user).can_edit():
+        return course, None
+    scope = manager_scope(request.user)
+    if not scope:
         raise PermissionDenied
-    return course
+    return course, scope.people()
 
 
 # -- pages ---------------------------------------------------------------------
@@ -91,7 +112,7 @@ class AnalyticsIndexView(WagtailAdminTemplateMixin, View):
     def get(self, request):
         if not can_read_analytics(request.user):
             raise PermissionDenied
-        courses = list(readable_courses(request.user))
+        courses = readable_courses(request.user)
         return self.render_to_response(self.get_context_data(courses=courses))
 
     def get_breadcrumbs_items(self):
@@ -105,12 +126,13 @@ class CourseAnalyticsView(WagtailAdminTemplateMixin, View):
     header_icon = "table"
 
     def get(self, request, pk: int):
-        self.course = _course_for(request, pk)
-        analytics = course_analytics(self.course)
+        self.course, learners = _course_for(request, pk)
+        analytics = course_analytics(self.course, learners=learners)
         return self.render_to_response(
             self.get_context_data(
                 analytics=analytics,
                 course=self.course,
+                scoped=learners is not None,
                 min_attempts=MIN_ATTEMPTS_FOR_DISCRIMINATION,
                 funnel_csv_url=reverse("learning_analytics:funnel_csv", args=[pk]),
                 questions_csv_url=reverse(
@@ -210,17 +232,18 @@ def question_rows(analytics: CourseAnalytics):
 
 
 def funnel_csv(request, pk: int):
-    course = _course_for(request, pk)
+    course, learners = _course_for(request, pk)
     return _csv_response(
-        f"analytics-{course.slug}-funnel.csv", funnel_rows(course_analytics(course))
+        f"analytics-{course.slug}-funnel.csv",
+        funnel_rows(course_analytics(course, learners=learners)),
     )
 
 
 def questions_csv(request, pk: int):
-    course = _course_for(request, pk)
+    course, learners = _course_for(request, pk)
     return _csv_response(
         f"analytics-{course.slug}-questions.csv",
-        question_rows(course_analytics(course)),
+        question_rows(course_analytics(course, learners=learners)),
     )
 
 

@@ -38,7 +38,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from courses.models import CoursePage, LessonPage
 from courses.questions import QuestionsBlock
@@ -353,18 +353,24 @@ def _syllabus(course: CoursePage) -> tuple[list[LessonPage], list[QuizPage]]:
     return lessons, quizzes
 
 
-def enrolment_figures(course: CoursePage) -> EnrolmentFigures:
-    counts = Enrollment.objects.filter(course=course).aggregate(
+def _enrolments(course: CoursePage, learners) -> QuerySet:
+    """The course's enrolments, of `learners` only when given (a manager's people)."""
+    enrolments = Enrollment.objects.filter(course=course)
+    return enrolments if learners is None else enrolments.filter(user__in=learners)
+
+
+def enrolment_figures(course: CoursePage, learners=None) -> EnrolmentFigures:
+    counts = _enrolments(course, learners).aggregate(
         total=Count("pk"),
         completed=Count("pk", filter=Q(status=EnrollmentStatus.COMPLETED)),
     )
     return EnrolmentFigures(total=counts["total"], completed=counts["completed"])
 
 
-def _lesson_completions(course: CoursePage) -> dict[int, int]:
+def _lesson_completions(course: CoursePage, learners=None) -> dict[int, int]:
     rows = (
         LessonProgress.objects.filter(
-            enrollment__course=course, completed_at__isnull=False
+            enrollment__in=_enrolments(course, learners), completed_at__isnull=False
         )
         .values("lesson_id")
         .annotate(learners=Count("enrollment_id", distinct=True))
@@ -373,14 +379,16 @@ def _lesson_completions(course: CoursePage) -> dict[int, int]:
     return {row["lesson_id"]: row["learners"] for row in rows}
 
 
-def _submitted_attempts(quizzes: Iterable[QuizPage]) -> Iterable[tuple]:
+def _submitted_attempts(quizzes: Iterable[QuizPage], learners=None) -> Iterable[tuple]:
+    attempts = QuizAttempt.objects.filter(
+        quiz__in=[quiz.pk for quiz in quizzes],
+        status=AttemptStatus.SUBMITTED,
+        score__isnull=False,
+    )
+    if learners is not None:
+        attempts = attempts.filter(enrollment__user__in=learners)
     return (
-        QuizAttempt.objects.filter(
-            quiz__in=[quiz.pk for quiz in quizzes],
-            status=AttemptStatus.SUBMITTED,
-            score__isnull=False,
-        )
-        .order_by("submitted_at", "number")
+        attempts.order_by("submitted_at", "number")
         .values_list(
             "quiz_id",
             "enrollment_id",
@@ -394,7 +402,7 @@ def _submitted_attempts(quizzes: Iterable[QuizPage]) -> Iterable[tuple]:
     )
 
 
-def quiz_figures(quizzes: list[QuizPage]) -> list[QuizFigures]:
+def quiz_figures(quizzes: list[QuizPage], learners=None) -> list[QuizFigures]:
     """Scores and item analysis of the given quizzes, from one streamed query."""
     accumulators = {quiz.pk: _QuizAccumulator(quiz) for quiz in quizzes}
     if accumulators:
@@ -406,20 +414,21 @@ def quiz_figures(quizzes: list[QuizPage]) -> list[QuizFigures]:
             passed,
             questions,
             fractions,
-        ) in _submitted_attempts(quizzes):
+        ) in _submitted_attempts(quizzes, learners):
             accumulators[quiz_id].add(
                 enrollment_id, number, score, passed, questions, fractions
             )
     return [accumulators[quiz.pk].figures() for quiz in quizzes]
 
 
-def course_analytics(course: CoursePage) -> CourseAnalytics:
-    """All the figures of one course (its canonical version), in a fixed number of queries."""
+def course_analytics(course: CoursePage, *, learners=None) -> CourseAnalytics:
+    """All the figures of one course (its canonical version), in a fixed number of
+    queries; with `learners` (a queryset of people), theirs only."""
     course = canonical_page(course)
     lessons, quizzes = _syllabus(course)
-    enrolments = enrolment_figures(course)
-    completions = _lesson_completions(course) if lessons else {}
-    quiz_results = quiz_figures(quizzes)
+    enrolments = enrolment_figures(course, learners)
+    completions = _lesson_completions(course, learners) if lessons else {}
+    quiz_results = quiz_figures(quizzes, learners)
     passed_by_quiz = {q.quiz_id: q.passed_eventually for q in quiz_results}
 
     steps = [(lesson.path, LESSON, lesson) for lesson in lessons]

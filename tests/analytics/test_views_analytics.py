@@ -81,7 +81,8 @@ def assert_denied(client, url):
 
 
 def test_analytics_forbidden_to_managers(client, course, records, manager):
-    """A manager has admin access but may not edit courses: denied, and no menu item."""
+    """In the managers' group but managing no unit, with admin access and no
+    page rights: denied, and no menu item."""
     client.force_login(manager)
     assert_denied(client, reverse("learning_analytics:index"))
     for name in ("course", "funnel_csv", "questions_csv"):
@@ -255,3 +256,29 @@ def test_analytics_queries_do_not_grow_with_the_records(
     assert count_queries(client, csv_url) == small_csv
     with django_assert_max_num_queries(25):  # whole admin page, furniture included
         client.get(url)
+
+
+def test_analytics_unit_manager_reads_their_people_only(
+    client, course, records, manager
+):
+    """A manager of the unit of learners A and C reads their two enrolments, one
+    completion and their quiz attempts; not the four other learners'."""
+    from learning.compliance.models import Membership, MembershipRole, OrgUnit
+
+    unit = OrgUnit.objects.create(code="TEAM", name="Équipe")
+    Membership.objects.create(user=manager, unit=unit, role=MembershipRole.MANAGER)
+    for letter in ("a", "c"):
+        Membership.objects.create(user=records[letter.upper()].user, unit=unit)
+    client.force_login(manager)
+    index = client.get(reverse("learning_analytics:index"))
+    assert index.status_code == 200
+    assert [(c.pk, c.enrolled, c.completed) for c in index.context["courses"]] == [
+        (course.pk, 2, 1)
+    ]
+    page = client.get(course_url(course))
+    assert page.status_code == 200 and page.context["scoped"]
+    analytics = page.context["analytics"]
+    assert (analytics.enrolments.total, analytics.enrolments.completed) == (2, 1)
+    assert analytics.quizzes[0].attempts == 3  # A #1, C #1, C #2
+    rows = read_csv(client.get(course_url(course, "funnel_csv")))
+    assert rows[-1][3:5] == ["1", "2"]  # course completed: 1 of 2
