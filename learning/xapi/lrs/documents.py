@@ -110,10 +110,18 @@ def _require_precondition(xreq, resource: Resource, existing) -> None:
 
     Over an existing document: 409 Conflict. For a new one: 400, as the ADL
     conformance suite expects (XAPI-00273 and the activity profile's twin).
+    xAPI 2.0 extends the 409 to state documents (its concurrency rules cover
+    every document resource); a new state document still needs no header.
     """
-    if not resource.conflict_without_precondition or (
-        "if-match" in xreq.headers or "if-none-match" in xreq.headers
-    ):
+    if "if-match" in xreq.headers or "if-none-match" in xreq.headers:
+        return
+    if not resource.conflict_without_precondition:
+        if xreq.v2 and existing is not None:
+            raise XAPIError(
+                409,
+                f'the document exists: send If-Match: "{existing.etag}" to replace '
+                "it (xAPI 2.0)",
+            )
         return
     if existing is not None:
         raise XAPIError(
@@ -176,7 +184,13 @@ def _write(xreq: XAPIRequest, resource: Resource, *, merge: bool) -> HttpRespons
                 Document.objects.filter(pk=existing.pk).update(**values)
     except IntegrityError:
         raise XAPIError(409, "the document was written concurrently; retry") from None
-    return HttpResponse(status=204, headers={"ETag": f'"{values["etag"]}"'})
+    return HttpResponse(
+        status=204,
+        headers={
+            "ETag": f'"{values["etag"]}"',
+            "Last-Modified": http_date(now.timestamp()),
+        },
+    )
 
 
 def _get(xreq: XAPIRequest, resource: Resource) -> HttpResponse:

@@ -21,8 +21,13 @@ from .validation import XAPIValidationError, parse_json
 
 logger = logging.getLogger(__name__)
 
-VERSION = "1.0.3"
-VERSION_RE = re.compile(r"^1\.0(?:\.\d+)?$")
+# The versions served from the one store, chosen per request by
+# X-Experience-API-Version (1.0.x or 2.0.x) and answered with in that header.
+V1 = "1.0.3"
+V2 = "2.0.0"  # IEEE 9274.1.1-2023
+LATEST = V2  # the answer's header when the request names no version we serve
+SERVED = ["1.0.0", "1.0.1", "1.0.2", V1, V2]
+VERSION_RES = {V1: re.compile(r"^1\.0(?:\.\d+)?$"), V2: re.compile(r"^2\.0(?:\.\d+)?$")}
 METHODS = ("GET", "HEAD", "PUT", "POST", "DELETE")
 # Headers the alternate request syntax may carry in the form body.
 FORM_HEADERS = {
@@ -66,6 +71,12 @@ class XAPIRequest:
     body: bytes
     client: LRSClient | None = None
     django: object = field(default=None, repr=False)
+    version: str = V1  # V1 or V2: the rules the request is checked and answered by
+    alternate: bool = False  # came through the alternate request syntax
+
+    @property
+    def v2(self) -> bool:
+        return self.version == V2
 
     @property
     def content_type(self) -> str:
@@ -167,7 +178,12 @@ def _parse(request) -> XAPIRequest:
             form_headers[name] = headers[name]
     form_headers.setdefault("content-type", "application/json")
     return XAPIRequest(
-        method=method, params=params, headers=form_headers, body=content, django=request
+        method=method,
+        params=params,
+        headers=form_headers,
+        body=content,
+        django=request,
+        alternate=True,
     )
 
 
@@ -189,6 +205,9 @@ def xapi_resource(
 
     @csrf_exempt
     def view(request, *args, **kwargs):
+        request.xapi_version = version_of(
+            request.headers.get("X-Experience-API-Version")
+        )
         if request.method == "OPTIONS":
             response = HttpResponse(status=200)
         else:
@@ -200,7 +219,7 @@ def xapi_resource(
                     response[name] = value
             except XAPIValidationError as error:
                 response = error_response(400, str(error))
-        response["X-Experience-API-Version"] = VERSION
+        response["X-Experience-API-Version"] = request.xapi_version or LATEST
         if consistent and _read_method(request) in ("GET", "HEAD"):
             response["X-Experience-API-Consistent-Through"] = consistent_through()
         for name, value in CORS_HEADERS.items():
@@ -215,14 +234,21 @@ def xapi_resource(
                 f"{xreq.method} is not allowed here",
                 {"Allow": ", ".join(sorted(allowed))},
             )
-        if version:
-            value = xreq.headers.get("x-experience-api-version")
-            if not value:
-                raise XAPIError(400, "X-Experience-API-Version: header missing")
-            if not VERSION_RE.match(value.strip()):
-                raise XAPIError(
-                    400, f"X-Experience-API-Version: {value[:20]!r} is not supported"
-                )
+        value = xreq.headers.get("x-experience-api-version")
+        request.xapi_version = version_of(value)
+        if version and not value:
+            raise XAPIError(400, "X-Experience-API-Version: header missing")
+        if version and not request.xapi_version:
+            raise XAPIError(
+                400,
+                f"X-Experience-API-Version: {value[:20]!r} is not supported "
+                "(1.0.x and 2.0.x are)",
+            )
+        xreq.version = request.xapi_version or LATEST
+        if xreq.alternate and xreq.v2:
+            raise XAPIError(
+                400, "the alternate request syntax (?method=) is not part of xAPI 2.0"
+            )
         if auth:
             xreq.client = client_from_header(xreq.headers.get("authorization"))
             if xreq.client is None:
@@ -238,6 +264,15 @@ def xapi_resource(
         return response
 
     return wraps(next(iter(handlers.values())))(view)
+
+
+def version_of(value: str | None) -> str | None:
+    """V1 or V2 for an X-Experience-API-Version value we serve, else None."""
+    value = (value or "").strip()
+    for served, pattern in VERSION_RES.items():
+        if pattern.match(value):
+            return served
+    return None
 
 
 def _read_method(request) -> str:

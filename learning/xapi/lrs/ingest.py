@@ -107,6 +107,11 @@ def relations(data: dict) -> dict[tuple[int, str], bool]:
         context = part.get("context") or {}
         add_agent(context.get("instructor"), False)
         add_agent(context.get("team"), False)
+        # xAPI 2.0: related_agents also matches context agents and groups.
+        for item in context.get("contextAgents") or []:
+            add_agent(item.get("agent"), False)
+        for item in context.get("contextGroups") or []:
+            add_agent(item.get("group"), False)
         for item in _activities_of(context):
             add(StatementRelation.ACTIVITY, key_of(item["id"]), False)
         if kind == "SubStatement":
@@ -404,6 +409,7 @@ def store_statements(
     client=None,
     authority: dict | None = None,
     attachments: dict[str, tuple[str, bytes]] | None = None,
+    version: str = "1.0.0",
 ) -> list[str]:
     """Store validated, normalised statements; returns their ids in order.
 
@@ -461,7 +467,8 @@ def store_statements(
             "timestamp": data.get("timestamp") or stored_text,
             "stored": stored_text,
             "authority": authority,
-            "version": data.get("version") or "1.0.0",
+            # Kept as sent; else the request's version (Part Two 2.4.10).
+            "version": data.get("version") or version,
         }
         rows.append(build_row(data, client=client, stored=stored))
     insert_statements(rows)

@@ -45,6 +45,7 @@ from .validation import (
     uuid_string,
     validate_statement,
 )
+from .versions import for_reader, text_for_reader
 
 QUERY_PARAMS = {
     "agent",
@@ -103,7 +104,9 @@ def _statements_and_attachments(xreq: XAPIRequest):
     statements = data if isinstance(data, list) else [data]
     for index, statement in enumerate(statements):
         validate_statement(
-            statement, "statement" if not isinstance(data, list) else f"[{index}]"
+            statement,
+            "statement" if not isinstance(data, list) else f"[{index}]",
+            v2=xreq.v2,
         )
     statements = [normalise(statement) for statement in statements]
     declared = {
@@ -209,7 +212,10 @@ def _store(xreq, statements, contents) -> list[str]:
         try:
             with transaction.atomic():
                 return store_statements(
-                    statements, client=xreq.client, attachments=contents
+                    statements,
+                    client=xreq.client,
+                    attachments=contents,
+                    version="2.0.0" if xreq.v2 else "1.0.0",
                 )
         except StatementConflict as conflict:
             raise XAPIError(
@@ -295,6 +301,11 @@ def _ids_part(data: dict) -> dict:
         for key in ("instructor", "team"):
             if key in context:
                 context[key] = _ids_agent(context[key])
+        for key, inner in (("contextAgents", "agent"), ("contextGroups", "group")):
+            if key in context:
+                context[key] = [
+                    {**item, inner: _ids_agent(item[inner])} for item in context[key]
+                ]
         if "contextActivities" in context:
             context["contextActivities"] = {
                 key: [_ids_activity(item) for item in items]
@@ -395,6 +406,7 @@ def _canonical(statements: list[dict], languages: list[str]) -> list[dict]:
 
 
 def _formatted(xreq, statements: list[dict], fmt: str) -> list[dict]:
+    statements = [for_reader(data, v2=xreq.v2) for data in statements]
     if fmt == "ids":
         return [_ids_part(data) for data in statements]
     if fmt == "canonical":
@@ -624,6 +636,8 @@ def _page(xreq: XAPIRequest, params: dict, *, bound, after=None) -> HttpResponse
         )
         more = f"/xapi/statements/more/{token}"
     statements = [data for _, _, data in rows]
+    if raw:
+        statements = [text_for_reader(text, v2=xreq.v2) for text in statements]
     headers = {}
     if rows:
         newest = max(stored for _, stored, _ in rows)

@@ -1,4 +1,6 @@
-"""Statement validation: xAPI 1.0.3 Part Two (statement rules) as the LRS applies them.
+"""Statement validation: xAPI 1.0.3 Part Two (statement rules) as the LRS applies them,
+and xAPI 2.0 (IEEE 9274.1.1-2023) where a 2.0 request differs (`v2=True`: context
+agents and groups, time zones required, 2.0.x versions).
 
 Every function raises `XAPIValidationError` with a message naming the property
 (as a JSON path) and the problem; the API answers 400 with it. The checks never
@@ -35,10 +37,13 @@ DURATION_RE = re.compile(
     r"|(?:\d+(?:\.\d+)?Y)?(?:\d+(?:\.\d+)?M)?(?:\d+(?:\.\d+)?D)?"
     r"(?:T(?=\d)(?:\d+(?:\.\d+)?H)?(?:\d+(?:\.\d+)?M)?(?:\d+(?:\.\d+)?S)?)?)$"
 )
+# ISO 8601 / RFC 3339 (which also allows a space between date and time).
 TIMESTAMP_RE = re.compile(
-    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$"
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$"
 )
 VERSION_RE = re.compile(r"^1\.0(?:\.\d+)?$")
+# A 2.0 request may carry statements of either version (Part Two 2.4.10).
+VERSION_2_RE = re.compile(r"^[12]\.0(?:\.\d+)?$")
 MAX_IRI_BYTES = 2048
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
@@ -140,12 +145,17 @@ def uuid_string(value, path: str) -> str:
     return value
 
 
-def timestamp(value, path: str) -> datetime:
-    """Parse an ISO 8601 timestamp; no offset means UTC; -00:00 is refused (RFC 3339)."""
+def timestamp(value, path: str, *, zone: bool = False) -> datetime:
+    """Parse an ISO 8601 timestamp; no offset means UTC; -00:00 is refused (RFC 3339).
+
+    `zone`: the offset is required (xAPI 2.0 statements).
+    """
     _string(value, path)
     match = TIMESTAMP_RE.match(value)
     if not match or value.endswith("-00:00") or value.endswith("-0000"):
         fail(path, f"{value[:60]!r} is not an ISO 8601 timestamp")
+    if zone and not match.group(1):
+        fail(path, f"{value[:60]!r} has no time zone (xAPI 2.0 requires one)")
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
@@ -343,7 +353,9 @@ def statement_ref(value, path: str) -> dict:
     return value
 
 
-def statement_object(value, path: str, *, in_substatement: bool = False) -> dict:
+def statement_object(
+    value, path: str, *, in_substatement: bool = False, v2: bool = False
+) -> dict:
     if not isinstance(value, dict):
         fail(path, "must be a JSON object")
     kind = value.get("objectType", "Activity")
@@ -356,7 +368,7 @@ def statement_object(value, path: str, *, in_substatement: bool = False) -> dict
     if kind == "SubStatement":
         if in_substatement:
             fail(f"{path}.objectType", "a SubStatement cannot contain a SubStatement")
-        return substatement(value, path)
+        return substatement(value, path, v2=v2)
     fail(f"{path}.objectType", f"{str(kind)[:40]!r} is not a valid objectType")
 
 
@@ -408,10 +420,51 @@ CONTEXT_KEYS = {
     "statement",
     "extensions",
 }
+CONTEXT_KEYS_2 = CONTEXT_KEYS | {"contextAgents", "contextGroups"}
 
 
-def context(value, path: str, object_kind: str) -> dict:
-    _object(value, path, CONTEXT_KEYS)
+def _relevant_types(value: dict, path: str) -> None:
+    if "relevantTypes" in value:
+        types = value["relevantTypes"]
+        if not isinstance(types, list) or not types:
+            fail(f"{path}.relevantTypes", "must be a non-empty list of IRIs")
+        for index, item in enumerate(types):
+            iri(item, f"{path}.relevantTypes[{index}]")
+
+
+def _context_agent(value, path: str) -> None:
+    if isinstance(value, dict) and value.get("objectType") == "Group":
+        fail(path, "must be an Agent (Groups go in contextGroups)")
+    agent(value, path)
+
+
+# xAPI 2.0 context agents and groups: list key -> (objectType, member key, check).
+CONTEXT_MEMBERS = {
+    "contextAgents": ("contextAgent", "agent", _context_agent),
+    "contextGroups": ("contextGroup", "group", group),
+}
+
+
+def context_members(value, path: str, key: str) -> None:
+    """contextAgents / contextGroups: [{objectType, agent|group, relevantTypes}]."""
+    object_type, member, check = CONTEXT_MEMBERS[key]
+    if not isinstance(value, list):
+        fail(path, f"must be a list of {object_type} objects")
+    for index, item in enumerate(value):
+        where = f"{path}[{index}]"
+        _object(
+            item, where, {"objectType", member, "relevantTypes"}, ("objectType", member)
+        )
+        if item["objectType"] != object_type:
+            fail(f"{where}.objectType", f"must be {object_type!r}")
+        check(item[member], f"{where}.{member}")
+        _relevant_types(item, where)
+
+
+def context(value, path: str, object_kind: str, *, v2: bool = False) -> dict:
+    _object(value, path, CONTEXT_KEYS_2 if v2 else CONTEXT_KEYS)
+    for key in CONTEXT_MEMBERS.keys() & value.keys():
+        context_members(value[key], f"{path}.{key}", key)
     if "registration" in value:
         uuid_string(value["registration"], f"{path}.registration")
     if "instructor" in value:
@@ -490,11 +543,11 @@ def attachments(value, path: str = "attachments") -> list:
     return value
 
 
-def _core(value: dict, path: str, *, in_substatement: bool) -> None:
+def _core(value: dict, path: str, *, in_substatement: bool, v2: bool) -> None:
     agent(value["actor"], f"{path}actor")
     verb(value["verb"], f"{path}verb")
     obj = statement_object(
-        value["object"], f"{path}object", in_substatement=in_substatement
+        value["object"], f"{path}object", in_substatement=in_substatement, v2=v2
     )
     if value["verb"]["id"] == VOIDED and not in_substatement:
         if obj.get("objectType") != "StatementRef":
@@ -502,14 +555,15 @@ def _core(value: dict, path: str, *, in_substatement: bool) -> None:
     if "result" in value:
         result(value["result"], f"{path}result")
     if "context" in value:
-        context(value["context"], f"{path}context", obj.get("objectType", "Activity"))
+        kind = obj.get("objectType", "Activity")
+        context(value["context"], f"{path}context", kind, v2=v2)
     if "timestamp" in value:
-        timestamp(value["timestamp"], f"{path}timestamp")
+        timestamp(value["timestamp"], f"{path}timestamp", zone=v2)
     if "attachments" in value:
         attachments(value["attachments"], f"{path}attachments")
 
 
-def substatement(value, path: str) -> dict:
+def substatement(value, path: str, *, v2: bool = False) -> dict:
     _object(
         value,
         path,
@@ -517,7 +571,7 @@ def substatement(value, path: str) -> dict:
          "attachments"},
         ("actor", "verb", "object"),
     )  # fmt: skip
-    _core(value, f"{path}.", in_substatement=True)
+    _core(value, f"{path}.", in_substatement=True, v2=v2)
     return value
 
 
@@ -536,19 +590,21 @@ STATEMENT_KEYS = {
 }
 
 
-def validate_statement(value, path: str = "statement") -> dict:
-    """Check one statement against xAPI 1.0.3 Part Two; returns it unchanged."""
+def validate_statement(value, path: str = "statement", *, v2: bool = False) -> dict:
+    """Check one statement against xAPI 1.0.3 Part Two (or 2.0 with `v2`);
+    returns it unchanged."""
     _object(value, path, STATEMENT_KEYS, ("actor", "verb", "object"))
     prefix = "" if path == "statement" else f"{path}."
     if "id" in value:
         uuid_string(value["id"], f"{prefix}id")
-    _core(value, prefix, in_substatement=False)
+    _core(value, prefix, in_substatement=False, v2=v2)
     if "stored" in value:
-        timestamp(value["stored"], f"{prefix}stored")
+        timestamp(value["stored"], f"{prefix}stored", zone=v2)
     if "version" in value:
         _string(value["version"], f"{prefix}version")
-        if not VERSION_RE.match(value["version"]):
-            fail(f"{prefix}version", "must be a 1.0.x version")
+        if not (VERSION_2_RE if v2 else VERSION_RE).match(value["version"]):
+            allowed = "a 1.0.x or 2.0.x" if v2 else "a 1.0.x"
+            fail(f"{prefix}version", f"must be {allowed} version")
     if "authority" in value:
         authority = agent(value["authority"], f"{prefix}authority")
         # A Group authority is the OAuth three-legged pair (client and user):

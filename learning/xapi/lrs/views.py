@@ -1,7 +1,14 @@
 """The xAPI resources as views: thin wrappers over statements.py and documents.py."""
 
 from . import auth, documents
-from .http import XAPIRequest, check_params, json_response, require_scope, xapi_resource
+from .http import (
+    SERVED,
+    XAPIRequest,
+    check_params,
+    json_response,
+    require_scope,
+    xapi_resource,
+)
 from .models import Activity, key_of
 from .statements import (
     agent_param,
@@ -15,7 +22,11 @@ from .validation import iri
 
 def _about(xreq: XAPIRequest):
     check_params(xreq, set())
-    return json_response({"version": ["1.0.3", "1.0.2", "1.0.1", "1.0.0"]})
+    # A 1.0.x client is shown the 1.0.x versions only: 1.0.3 allows no other
+    # value there (XAPI-00316) and 1.0 clients (TinCanPython) reject the list.
+    if xreq.v2 or xreq.django.xapi_version is None:
+        return json_response({"version": SERVED})
+    return json_response({"version": [v for v in SERVED if v.startswith("1.0")]})
 
 
 def _activity(xreq: XAPIRequest):
