@@ -234,3 +234,15 @@ def test_profile_put_without_precondition_is_refused(lrs, name):
     etag = created["ETag"]
     again = lrs.request("PUT", path, {"v": 2}, params=params, HTTP_IF_MATCH=etag)
     assert again.status_code == 204
+
+
+def test_durations_compare_to_hundredths_of_a_second(lrs):
+    """Data 4.6: precision beyond 0.01 s is left out of statement comparisons."""
+    data = statement(result={"duration": "PT1M20.501S"})
+    assert lrs.put(data, data["id"]).status_code == 204
+    same = {**data, "result": {"duration": "PT1M20.5S"}}
+    assert lrs.put(same, data["id"]).status_code == 204
+    assert lrs.post({**data, "result": {"duration": "PT1M20.509S"}}).status_code == 200
+    other = {**data, "result": {"duration": "PT1M20.51S"}}
+    assert lrs.put(other, data["id"]).status_code == 409
+    assert lrs.get(statementId=data["id"]).json()["result"] == data["result"]

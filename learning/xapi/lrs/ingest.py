@@ -8,8 +8,10 @@ forwarding outbox. Callers hold the transaction.
 """
 
 import json
+import re
 import uuid
 from datetime import UTC, datetime
+from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
 from django.db import connections, router, transaction
@@ -281,9 +283,23 @@ def _canonical(value, key=None):
             if parsed.tzinfo is None:
                 parsed = parsed.replace(tzinfo=UTC)
             return parsed.astimezone(UTC).isoformat()
+        if key == "duration":
+            return _duration_to_hundredths(value)
         if UUID_RE.match(value):
             return value.lower()
     return value
+
+
+SECONDS_RE = re.compile(r"(\d+(?:\.\d+)?)S$")
+
+
+def _duration_to_hundredths(value: str) -> str:
+    """Durations compare to 0.01 s: finer precision is ignored (Part Two 4.6)."""
+    match = SECONDS_RE.search(value)
+    if not match:
+        return value
+    seconds = Decimal(match.group(1)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    return f"{value[: match.start()]}{seconds.normalize():f}S"
 
 
 def same_statement(a: dict, b: dict) -> bool:
