@@ -5,7 +5,10 @@ One NinjaAPI for the whole project: each subject adds its router here.
 https://django-ninja.dev/guides/routers/
 """
 
+import math
+
 from ninja import NinjaAPI
+from ninja.errors import Throttled
 
 from learning.compliance.api import router as compliance_router
 
@@ -18,3 +21,12 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/compliance/", compliance_router)
+
+
+@api.exception_handler(Throttled)
+def throttled(request, exc: Throttled):
+    """429 with Retry-After, also when an authentication callback throttles."""
+    response = api.create_response(request, {"detail": str(exc)}, status=429)
+    if exc.wait is not None:
+        response["Retry-After"] = str(math.ceil(exc.wait))
+    return response

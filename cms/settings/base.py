@@ -360,4 +360,10 @@ COMPLIANCE_DIGEST_WEEKDAY = env.int("COMPLIANCE_DIGEST_WEEKDAY", default=0)
 COMPLIANCE_PAGE_SIZE = env.int("COMPLIANCE_PAGE_SIZE", default=50)
 # Days the gate API's call log is kept (it names people); 0 keeps it for ever.
 COMPLIANCE_GATE_LOG_DAYS = env.int("COMPLIANCE_GATE_LOG_DAYS", default=365)
+# Gate API calls refused for want of a valid token, per client address:
+# "<count>/<seconds>"; past it 429 until the window ends (0/60: no limit). Each
+# address and window is one log row (learning/compliance/refusals.py).
+COMPLIANCE_GATE_REFUSED_RATE_LIMIT = env(
+    "COMPLIANCE_GATE_REFUSED_RATE_LIMIT", default="30/60"
+)
 # ------------------------------ end of compliance ------------------------------

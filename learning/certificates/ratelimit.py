@@ -33,20 +33,27 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), int(seconds or 60)
 
 
+def window_key(request, scope: str, window: int) -> str:
+    """The cache key counting the address's requests in the current fixed window."""
+    return f"ratelimit:{scope}:{client_ip(request)}:{int(time.time() // window)}"
+
+
+def hit(key: str, window: int) -> int:
+    """Add one to the window's counter; the count so far, this request included."""
+    cache.add(key, 0, timeout=window + 1)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window + 1)
+        return 1
+
+
 def allow(request, scope: str) -> bool:
     """Count this request; False once the address has spent its budget."""
     limit, window = parse_rate(settings.CERTIFICATE_VERIFY_RATE_LIMIT)
     if limit <= 0:
         return True
-    bucket = int(time.time() // window)
-    key = f"ratelimit:{scope}:{client_ip(request)}:{bucket}"
-    cache.add(key, 0, timeout=window + 1)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window + 1)
-        used = 1
-    return used <= limit
+    return hit(window_key(request, scope, window), window) <= limit
 
 
 def rate_limited(scope: str, *, as_json: bool = False):

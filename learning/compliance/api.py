@@ -4,17 +4,19 @@
 `Authorization: Bearer <token>`. The person is an e-mail address, the
 pseudonymous identifier, or the identity provider's external id (SSO `uid`).
 Order of the checks: bad or missing token → 401; unknown requirement → 404;
-token not scoped to the requirement → 403; unknown person → 404. A person
+token not scoped to the requirement → 403; unknown person → 404; too many
+refused calls from one address → 429 (refusals.py). A person
 whose identity is unverified (e-mail address never confirmed, no SSO account:
 accounts/identity.py) is never cleared: status `identity_unverified`, whatever
-their certificates. Every call, refused or not, is written to `GateCall`
-(visible to admins).
+their certificates. Every call is written to `GateCall` (visible to admins);
+refused calls without a valid token, one row per address and window.
 
 The answer carries a compact JWS (EdDSA, the certificate signing key, verifiable
 with `/.well-known/jwks.json`) of the same facts, so a gate can keep it as
 evidence of what Atelier said and when.
 """
 
+import ipaddress
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -29,8 +31,10 @@ from ninja.security import HttpBearer
 
 from accounts.identity import identity_verified_annotation
 from learning.certificates import signing
+from learning.certificates.ratelimit import client_ip
 
 from .models import ApiToken, GateCall, GateStatus, Requirement, hash_token
+from .refusals import check_budget, record_refusal
 from .status import standing
 
 router = Router(tags=["compliance"])
@@ -41,28 +45,46 @@ def _clean(value) -> str:
     return str(value).replace("\x00", "")
 
 
-def _log(request, *, http_status: int, token=None, user=None, answer=None) -> None:
+def _client_ip(request) -> str | None:
+    """The client's address (behind TRUSTED_PROXY_COUNT proxies), if it is one."""
+    address = client_ip(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
+def _call(request) -> dict:
+    """What every log row says about the call: what was asked, from where."""
     kwargs = getattr(request, "resolver_match", None)
     kwargs = kwargs.kwargs if kwargs else {}
+    return {
+        "requirement_slug": _clean(kwargs.get("requirement", ""))[:80],
+        "person": _clean(kwargs.get("person", ""))[:254],
+        "client_ip": _client_ip(request),
+    }
+
+
+def _log(request, *, http_status: int, token=None, user=None, answer=None) -> None:
     GateCall.objects.create(
+        **_call(request),
         token=token,
-        requirement_slug=_clean(kwargs.get("requirement", ""))[:80],
-        person=_clean(kwargs.get("person", ""))[:254],
         user=user,
         http_status=http_status,
         cleared=None if answer is None else answer.cleared,
         status="" if answer is None else answer.status,
-        client_ip=request.META.get("REMOTE_ADDR") or None,
     )
 
 
 class GateToken(HttpBearer):
-    """A system's bearer token (stored hashed); failures are logged as 401."""
+    """A system's bearer token (stored hashed). Refused calls are counted per
+    address, one log row per window, and throttled (refusals.py)."""
 
     def __call__(self, request):
+        check_budget(request)
         result = super().__call__(request)
         if result is None:
-            _log(request, http_status=401)
+            record_refusal(request, **_call(request))
         return result
 
     def authenticate(self, request, token):
@@ -163,7 +185,7 @@ def _claims(requirement, user, result, evaluated_at: datetime) -> dict:
 @router.get(
     "/gates/{requirement}/{person}",
     auth=GateToken(),
-    response={200: GateAnswer, 401: Problem, 403: Problem, 404: Problem},
+    response={200: GateAnswer, 401: Problem, 403: Problem, 404: Problem, 429: Problem},
     summary="Is this person cleared for this mandatory training today?",
     operation_id="compliance_gate",
 )

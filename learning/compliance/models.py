@@ -310,6 +310,14 @@ class GateCall(models.Model):
     cleared = models.BooleanField(_("cleared"), null=True)
     status = models.CharField(_("status"), max_length=20, blank=True)
     client_ip = models.GenericIPAddressField(_("client IP"), null=True, blank=True)
+    calls = models.PositiveIntegerField(
+        _("calls"),
+        default=1,
+        help_text=_(
+            "Refused calls without a valid token are counted per address and "
+            "window in one row (429: the address was throttled)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("gate API call")

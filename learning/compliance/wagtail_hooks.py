@@ -184,6 +184,7 @@ class GateCallViewSet(ScopedViewSet):
         "requirement_slug",
         "person",
         "http_status",
+        "calls",
         "status",
         "cleared",
     ]

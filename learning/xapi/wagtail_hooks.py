@@ -113,11 +113,32 @@ class DestinationForm(forms.ModelForm):
             "object and its parent activities; empty forwards everything."
         ),
     )
+    # Write-only: the saved password never goes back to the browser (the page's
+    # source, a cache, a shoulder); left blank it is kept.
     password = forms.CharField(
         label=gettext_lazy("password"),
         required=False,
-        widget=forms.PasswordInput(render_value=True),
+        strip=False,
+        widget=forms.PasswordInput(
+            render_value=False, attrs={"autocomplete": "new-password"}
+        ),
+        help_text=gettext_lazy("Leave empty to keep the saved password."),
     )
+    clear_password = forms.BooleanField(
+        label=gettext_lazy("Remove the saved password"), required=False
+    )
+
+    def clean_password(self):
+        password = self.cleaned_data.get("password", "")
+        if not password and self.instance.pk:
+            return self.instance.password
+        return password
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("clear_password"):
+            cleaned["password"] = ""
+        return cleaned
 
     class Meta:
         model = Destination

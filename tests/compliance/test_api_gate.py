@@ -1,6 +1,6 @@
 """The access-gate API: answers, status codes, scoping, logging, and the JWS."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 
@@ -236,3 +236,58 @@ def test_openapi_schema_documents_identity_unverified(client):
     assert "identity_unverified" in enum
     assert "compliant" in enum
     assert "identity_unverified" in status["description"]
+
+
+def test_gate_refused_calls_are_one_row_per_address_and_window(
+    client, token, cleared_person, django_assert_num_queries
+):
+    """A flood without a valid token: one log row counting the calls, then 429
+    with Retry-After and no database work at all, until the window ends."""
+    statuses = [
+        ask(client, "atl_wrong", "snds", f"p{n}@x.org").status_code for n in range(30)
+    ]
+    assert statuses == [401] * 30
+    response = ask(client, "atl_wrong", "snds", "alice@example.org")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) <= 60
+    with django_assert_num_queries(0):
+        for _flood in range(50):
+            assert ask(client, None, "snds", "alice@example.org").status_code == 429
+    # Throttled means throttled: a valid token from that address waits too.
+    assert ask(client, token, "snds", "alice@example.org").status_code == 429
+    call = GateCall.objects.get()
+    assert (call.calls, call.http_status, call.person) == (31, 429, "p0@x.org")
+    assert call.client_ip == "127.0.0.1"
+
+    # Another address is not affected; its refusals are its own row.
+    other = client.get(
+        URL.format("snds", "alice@example.org"),
+        headers={"Authorization": f"Bearer {token}"},
+        REMOTE_ADDR="192.0.2.7",
+    )
+    assert other.status_code == 200
+    client.get(URL.format("snds", "x"), REMOTE_ADDR="192.0.2.7")
+    assert GateCall.objects.filter(client_ip="192.0.2.7").count() == 2
+
+    # The next window starts afresh: 401 again, a new row.
+    with time_machine.travel(at(date(2026, 3, 10)) + timedelta(minutes=2), tick=False):
+        assert ask(client, None, "snds", "alice@example.org").status_code == 401
+        assert ask(client, token, "snds", "alice@example.org").status_code == 200
+    assert GateCall.objects.filter(client_ip="127.0.0.1").count() == 3
+
+
+def test_gate_refusals_counted_in_one_row_below_the_limit(
+    client, settings, requirement
+):
+    """Refused calls under the budget are all 401, counted in one row."""
+    settings.COMPLIANCE_GATE_REFUSED_RATE_LIMIT = "0/60"  # no throttling
+    for _call in range(40):
+        assert ask(client, None, "snds", "alice@example.org").status_code == 401
+    call = GateCall.objects.get()
+    assert (call.calls, call.http_status) == (40, 401)
+
+
+def test_openapi_schema_documents_the_429(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    path = "/api/v1/compliance/gates/{requirement}/{person}"
+    assert "429" in schema["paths"][path]["get"]["responses"]

@@ -96,3 +96,46 @@ def test_demo_client_is_seeded_idempotently(client, db):
     _, key, secret = DEMO_CLIENT
     demo = LRSClient.objects.get(key=key)
     assert LRS(client, demo, secret).get().status_code == 200
+
+
+def _destination_form(destination: Destination, **changes) -> dict:
+    data = {
+        "name": destination.name,
+        "endpoint": destination.endpoint,
+        "username": destination.username,
+        "password": "",
+        "verbs": "",
+        "activity_prefixes": "",
+        "batch_size": destination.batch_size,
+        "is_active": "on",
+    }
+    return {**data, **changes}
+
+
+def test_destination_password_is_write_only(admin_client, db):
+    """The edit form never echoes the saved password; blank keeps it, a new one
+    replaces it, "remove" clears it."""
+    destination = Destination.objects.create(
+        name="Ralph",
+        endpoint="http://127.0.0.1:1/xapi/",
+        username="atelier",
+        password="s3cret-Pa55",
+    )
+    url = reverse("destination:edit", args=[destination.pk])
+    html = admin_client.get(url).content.decode()
+    assert "s3cret-Pa55" not in html
+    assert 'name="clear_password"' in html
+
+    response = admin_client.post(url, _destination_form(destination, name="Ralph 2"))
+    assert response.status_code == 302
+    destination.refresh_from_db()
+    assert (destination.name, destination.password) == ("Ralph 2", "s3cret-Pa55")
+
+    admin_client.post(url, _destination_form(destination, password="n3w-Pa55"))
+    destination.refresh_from_db()
+    assert destination.password == "n3w-Pa55"
+    assert "n3w-Pa55" not in admin_client.get(url).content.decode()
+
+    admin_client.post(url, _destination_form(destination, clear_password="on"))
+    destination.refresh_from_db()
+    assert destination.password == ""
