@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "learning.xapi",
     "learning.certificates",
     "learning.compliance",
+    "csp",  # Content-Security-Policy (cms/csp.py)
     "ninja",  # the API docs at /api/v1/docs with local static files, no CDN
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -80,6 +81,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost after security: every answer, cached pages and static files
+    # included, gets its Content-Security-Policy (cms/csp.py).
+    "cms.csp.SiteCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -96,6 +100,26 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "cms.urls"
+
+# Content-Security-Policy (django-csp): strict on the site's pages, the admin's
+# paths get the inline code they need (cms/csp.py), the LRS its own sandbox.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        # Video blocks embed players from their platforms (Canal-U, PeerTube...).
+        "frame-src": ["https:"],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# No Gravatar in the admin: it would send a hash of every staff e-mail address to
+# a third party (and load images over plain http).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 TEMPLATES = [
     {

@@ -205,6 +205,8 @@ def _get(xreq: XAPIRequest, resource: Resource) -> HttpResponse:
             bytes(document.content), content_type=document.content_type
         )
         response["ETag"] = f'"{document.etag}"'
+        # A download, never a page of the site (with the sandbox of http.py).
+        response["Content-Disposition"] = "attachment"
         response["Last-Modified"] = http_date(document.updated.timestamp())
         return response
     documents = Document.objects.filter(**keys)

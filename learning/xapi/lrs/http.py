@@ -51,6 +51,14 @@ CORS_HEADERS = {
     ),
     "Access-Control-Max-Age": "86400",
 }
+# Documents hold whatever a client stored, HTML included, and this is the site's
+# origin: no LRS answer may ever run as a page here. The sandbox gives a
+# rendered answer an opaque origin with no scripts; nosniff stops a browser
+# from guessing HTML in a JSON or binary answer.
+SAFE_HEADERS = {
+    "Content-Security-Policy": "sandbox; default-src 'none'",
+    "X-Content-Type-Options": "nosniff",
+}
 
 
 class XAPIError(Exception):
@@ -222,7 +230,7 @@ def xapi_resource(
         response["X-Experience-API-Version"] = request.xapi_version or LATEST
         if consistent and _read_method(request) in ("GET", "HEAD"):
             response["X-Experience-API-Consistent-Through"] = consistent_through()
-        for name, value in CORS_HEADERS.items():
+        for name, value in (CORS_HEADERS | SAFE_HEADERS).items():
             response[name] = value
         return response
 
