@@ -7,7 +7,13 @@ class CmsConfig(AppConfig):
     verbose_name = _("Site")
 
     def ready(self):
+        from django.urls import register_converter
+
+        from .converters import IdConverter
         from .signals import connect_access_signals, connect_content_signals
+
+        # Before any URLconf is read (admin hooks add theirs when Wagtail's load).
+        register_converter(IdConverter, "id")
 
         connect_content_signals()
         connect_access_signals()

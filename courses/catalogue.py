@@ -1,7 +1,8 @@
 """The catalogue query: facets (theme, level, language, duration) and full-text search.
 
 `search_catalogue` is what the catalogue page renders; it never raises on odd
-query strings: unknown facet values are ignored, over-long searches truncated.
+query strings: unknown facet values are ignored, over-long searches truncated,
+quotes and control characters in a search are word separators (`cms.search`).
 """
 
 from dataclasses import dataclass, field
@@ -10,6 +11,8 @@ from django.db.models import Count, Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale, Page
+
+from cms.search import words
 
 from .models import ContentLanguage, CoursePage, LessonPage, Level, Theme
 
@@ -121,7 +124,7 @@ def search_catalogue(index_page: Page, params: QueryDict) -> CatalogueResults:
     """Filter and search the catalogue as the query string asks."""
     themes = list(Theme.objects.all())
     filters = _clean_filters(params, themes)
-    query = " ".join(params.get("q", "").split())[:MAX_QUERY_LENGTH]
+    query = words(params.get("q", ""))[:MAX_QUERY_LENGTH]
 
     base = catalogue_courses(index_page)
     if query:

@@ -251,9 +251,9 @@ def questions_csv(request, pk: int):
 
 urlpatterns = [
     path("", AnalyticsIndexView.as_view(), name="index"),
-    path("courses/<int:pk>/", CourseAnalyticsView.as_view(), name="course"),
-    path("courses/<int:pk>/funnel.csv", funnel_csv, name="funnel_csv"),
-    path("courses/<int:pk>/questions.csv", questions_csv, name="questions_csv"),
+    path("courses/<id:pk>/", CourseAnalyticsView.as_view(), name="course"),
+    path("courses/<id:pk>/funnel.csv", funnel_csv, name="funnel_csv"),
+    path("courses/<id:pk>/questions.csv", questions_csv, name="questions_csv"),
 ]
 
 

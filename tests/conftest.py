@@ -1,12 +1,18 @@
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import CoursePageFactory, LessonPageFactory, UserFactory
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM
 # calls from such a thread unless told it is safe (it is: one thread per test).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# No per-example deadline: the machines running the suite are shared, and a slow
+# example is not a failure. Each property test bounds its number of examples.
+hypothesis_settings.register_profile("atelier", deadline=None)
+hypothesis_settings.load_profile("atelier")
 
 
 @pytest.fixture(autouse=True)

@@ -204,7 +204,8 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = env.int(
     "IMAGE_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024
 )
 
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database backend given only words (cms/search.py).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "cms.search"}}
 
 # EMAIL_URL: consolemail:// (default), smtp+tls://user:password@host:587, ...
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

@@ -6,7 +6,7 @@ app_name = "hdf5"
 
 urlpatterns = [
     path(
-        "lessons/<int:lesson_id>/check/<str:block_id>/",
+        "lessons/<id:lesson_id>/check/<str:block_id>/",
         views.check_file_view,
         name="check",
     ),

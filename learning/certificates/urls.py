@@ -12,13 +12,13 @@ urlpatterns = [
     path("issuer.json", views.issuer, name="issuer"),
     path("manage/", views.manage, name="manage"),
     path(
-        "manage/courses/<int:course_id>/zip/",
+        "manage/courses/<id:course_id>/zip/",
         views.export_course,
         name="export_course",
     ),
-    path("manage/exports/<int:export_id>/", views.export_status, name="export"),
+    path("manage/exports/<id:export_id>/", views.export_status, name="export"),
     path(
-        "manage/exports/<int:export_id>/download/",
+        "manage/exports/<id:export_id>/download/",
         views.export_download,
         name="export_download",
     ),

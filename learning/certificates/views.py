@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from cms.search import words
 from courses.models import CoursePage
 from learning.compliance.scope import manager_scope
 from learning.exceptions import OutOfScope
@@ -29,6 +30,8 @@ from .models import CODE_LENGTH, Certificate, CertificateExport, normalise_code
 from .pdf import ensure_pdf, pdf_name
 from .ratelimit import rate_limited
 from .verification import find_certificate, verify_certificate
+
+MAX_SEARCH_LENGTH = 200  # characters of the managers' search, as the catalogue's
 
 
 class CodeForm(forms.Form):
@@ -181,7 +184,7 @@ def download_badge(request, uuid):
 def manage(request):
     """Managers find a certificate of their people by code, learner or course."""
     scope = _scope_or_403(request)
-    query = request.GET.get("q", "").strip()
+    query = words(request.GET.get("q", ""))[:MAX_SEARCH_LENGTH]
     certificates = scope.about_people(
         Certificate.objects.select_related("course", "enrollment__user"),
         "enrollment__user",

@@ -44,19 +44,24 @@ def _overview(request, **overrides):
         raise PermissionDenied from error
 
 
+#: Past any real list, and an OFFSET every database takes: a larger page number
+#: shows the last page, as any page past the end does.
+MAX_PAGE = 10**9
+
+
 def _page_number(request) -> int:
     try:
-        return max(1, int(request.GET.get("page") or 1))
+        number = int(request.GET.get("page") or 1)
     except ValueError:
         return 1
+    return min(max(1, number), MAX_PAGE)
 
 
 @login_required
 def dashboard(request):
-    overview = _overview(request, page=_page_number(request))
-    page = Paginator(overview.people, settings.COMPLIANCE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    number = _page_number(request)
+    overview = _overview(request, page=number)
+    page = Paginator(overview.people, settings.COMPLIANCE_PAGE_SIZE).get_page(number)
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()

@@ -53,6 +53,8 @@ def parse_answer(question: dict, raw) -> object:
     if kind == "short_text":
         if not isinstance(raw, str):
             raise InvalidAnswer("text expected")
+        if "\x00" in raw:  # as Django's forms: PostgreSQL's JSON refuses it
+            raise InvalidAnswer("null characters are not allowed")
         return raw.strip()[:MAX_TEXT]
     if kind == "ordering":
         item_ids = [item["id"] for item in question["items"]]

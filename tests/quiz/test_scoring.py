@@ -114,6 +114,12 @@ def test_short_text_case_sensitive():
     assert score(question, "pseudonymisation") == 0
 
 
+def test_short_text_refuses_null_characters():
+    """A NUL in a typed answer is refused (PostgreSQL's JSON cannot store it)."""
+    with pytest.raises(InvalidAnswer, match="null characters"):
+        parse_answer(TEXT, "pseudo\x00nymisation")
+
+
 def test_true_false():
     """True/false compares booleans."""
     assert score(TRUE_FALSE, "false") == 1 and score(TRUE_FALSE, "true") == 0
