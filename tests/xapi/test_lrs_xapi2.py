@@ -224,19 +224,22 @@ def test_version_property_is_retained_or_set_by_the_request(lrs2, lrs):
 
 def test_a_1_0_3_reader_gets_2_0_statements_converted(lrs2, lrs):
     """Context agents and groups left out, version 1.0.0; a 2.0 reader gets them."""
-    top = with_context(contextAgents=CONTEXT_AGENTS, contextGroups=CONTEXT_GROUPS)
-    sub = in_substatement(contextAgents=CONTEXT_AGENTS)
+    top = with_context(
+        contextAgents=CONTEXT_AGENTS, contextGroups=CONTEXT_GROUPS, language="en"
+    )
+    sub = in_substatement(contextAgents=CONTEXT_AGENTS, language="en")
     plain = statement()
     assert lrs2.post([top, sub, plain]).status_code == 200
 
+    bare = with_context(contextAgents=CONTEXT_AGENTS)  # nothing left: no context
+    lrs2.post(bare)
+    assert "context" not in lrs.get(statementId=bare["id"]).json()
     one = lrs.get(statementId=top["id"]).json()
-    assert (
-        "contextAgents" not in one["context"] and "contextGroups" not in one["context"]
-    )
+    assert one["context"] == {"language": "en"}
     assert one["version"] == "1.0.0" and one["verb"] == top["verb"]
     for fmt in ("exact", "ids", "canonical"):
         listed = {s["id"]: s for s in lrs.get(format=fmt).json()["statements"]}
-        assert set(listed) == {top["id"], sub["id"], plain["id"]}
+        assert set(listed) == {top["id"], sub["id"], plain["id"], bare["id"]}
         assert "contextAgents" not in listed[top["id"]]["context"]
         assert "contextAgents" not in listed[sub["id"]]["object"]["context"]
         assert {s["version"] for s in listed.values()} == {"1.0.0"}
@@ -245,7 +248,7 @@ def test_a_1_0_3_reader_gets_2_0_statements_converted(lrs2, lrs):
     assert again["context"]["contextAgents"] == CONTEXT_AGENTS
     assert again["version"] == "2.0.0"
     assert {s["id"] for s in lrs2.get().json()["statements"]} == {
-        top["id"], sub["id"], plain["id"]}  # fmt: skip
+        top["id"], sub["id"], plain["id"], bare["id"]}  # fmt: skip
 
 
 def test_1_0_3_statements_read_unchanged_by_a_2_0_reader(lrs, lrs2):

@@ -38,6 +38,7 @@ FORM_HEADERS = {
     "if-match": "If-Match",
     "if-none-match": "If-None-Match",
 }
+ALTERNATE_IN_2_0 = "the alternate request syntax (?method=) is not part of xAPI 2.0"
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "HEAD, GET, POST, PUT, DELETE, OPTIONS",
@@ -150,6 +151,8 @@ def _parse(request) -> XAPIRequest:
             django=request,
         )
     # Alternate request syntax (Part Three 1.3): POST ?method=X with a form body.
+    if version_of(headers.get("x-experience-api-version")) == V2:
+        raise XAPIError(400, ALTERNATE_IN_2_0)
     if request.method != "POST":
         raise XAPIError(400, "method: the alternate request syntax needs POST")
     if set(request.GET) != {"method"}:
@@ -254,9 +257,7 @@ def xapi_resource(
             )
         xreq.version = request.xapi_version or LATEST
         if xreq.alternate and xreq.v2:
-            raise XAPIError(
-                400, "the alternate request syntax (?method=) is not part of xAPI 2.0"
-            )
+            raise XAPIError(400, ALTERNATE_IN_2_0)
         if auth:
             xreq.client = client_from_header(xreq.headers.get("authorization"))
             if xreq.client is None:

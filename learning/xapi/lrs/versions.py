@@ -20,6 +20,8 @@ def _v1_context(holder: dict) -> dict:
     if not isinstance(context, dict) or not any(k in context for k in V2_ONLY_CONTEXT):
         return holder
     context = {k: v for k, v in context.items() if k not in V2_ONLY_CONTEXT}
+    if not context:
+        return {k: v for k, v in holder.items() if k != "context"}
     return {**holder, "context": context}
 
 
