@@ -13,9 +13,13 @@ again, or `progress.complete_course`) has a new completion time, so the job issu
 a new certificate, and the previous current one is marked superseded by it.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
+from itertools import product
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import get_language
 from wagtail.models import Site
@@ -24,6 +28,7 @@ from dateutil.relativedelta import relativedelta
 from tincan import Activity, ActivityDefinition, LanguageMap
 
 from cms.models import InstitutionSettings
+from learning.compliance.models import Membership, MembershipRole
 from learning.compliance.scope import manager_scope
 from learning.exceptions import OutOfScope
 from learning.models import Enrollment
@@ -47,6 +52,14 @@ CERTIFICATE_ACTIVITY_TYPE = "http://id.tincanapi.com/activitytype/certificate"
 INITIALIZED = vocabulary.INITIALIZED
 
 
+PAYLOAD_FORMAT = 2
+LEGACY_FORMAT = 1
+
+
+def site_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
 def _language() -> str:
     return (get_language() or "fr").split("-")[0]
 
@@ -56,8 +69,22 @@ def learner_name(user) -> str:
     return user.get_full_name().strip() or user.get_username()
 
 
-def signed_payload(certificate: Certificate) -> dict:
-    """What the signature covers: the certificate's identity and snapshot fields."""
+def member_unit_name() -> Subquery:
+    """The name of the unit a learner (OuterRef "user") is a member of, latest first."""
+    return Subquery(
+        Membership.objects.filter(user=OuterRef("user"), role=MembershipRole.MEMBER)
+        .order_by("-joined_at", "pk")
+        .values("unit__name")[:1]
+    )
+
+
+def utc_timestamp(value: datetime) -> str:
+    """The one signed form of an instant, whatever its time zone:
+    2026-03-29T08:00:00.000000Z (UTC, fixed width)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _payload(certificate: Certificate, completed_at: str, issued_at: str) -> dict:
     return {
         "code": certificate.code,
         "id": f"urn:uuid:{certificate.uuid}",
@@ -68,8 +95,8 @@ def signed_payload(certificate: Certificate) -> dict:
             "version": certificate.course_version,
         },
         "score": certificate.score,
-        "completedAt": certificate.completed_at.isoformat(),
-        "issuedAt": certificate.issued_at.isoformat(),
+        "completedAt": completed_at,
+        "issuedAt": issued_at,
         "validUntil": (
             certificate.valid_until.isoformat() if certificate.valid_until else None
         ),
@@ -82,6 +109,34 @@ def signed_payload(certificate: Certificate) -> dict:
     }
 
 
+def signed_payload(certificate: Certificate) -> dict:
+    """What the signature covers (format 2): the certificate's identity and
+    snapshot fields, its instants in one UTC form."""
+    payload = _payload(
+        certificate,
+        utc_timestamp(certificate.completed_at),
+        utc_timestamp(certificate.issued_at),
+    )
+    payload["format"] = PAYLOAD_FORMAT
+    payload["unit"] = certificate.learner_unit
+    payload["course"]["objectives"] = certificate.objectives
+    return payload
+
+
+def legacy_payloads(certificate: Certificate):
+    """Format 1 candidates. Format 1 signed `isoformat()`, whose offset was the
+    one the datetime carried at issuance (UTC from the database, the site's zone
+    when a caller passed a local time): try the same instants in each. Every
+    candidate denotes the same instants, so this accepts nothing new."""
+    zones = [UTC, site_zone(), timezone.get_current_timezone()]
+    completed = {
+        certificate.completed_at.astimezone(zone).isoformat() for zone in zones
+    }
+    issued = {certificate.issued_at.astimezone(zone).isoformat() for zone in zones}
+    for completed_at, issued_at in product(sorted(completed), sorted(issued)):
+        yield _payload(certificate, completed_at, issued_at)
+
+
 def activity_id(certificate: Certificate) -> str:
     from learning.xapi.statements import activity_iri
 
@@ -89,8 +144,13 @@ def activity_id(certificate: Certificate) -> str:
 
 
 def signature_is_valid(certificate: Certificate) -> bool:
-    return signing.verify(
-        signed_payload(certificate), certificate.signature, certificate.key_id
+    if certificate.payload_format == LEGACY_FORMAT:
+        candidates = legacy_payloads(certificate)
+    else:
+        candidates = [signed_payload(certificate)]
+    return any(
+        signing.verify(payload, certificate.signature, certificate.key_id)
+        for payload in candidates
     )
 
 
@@ -137,6 +197,7 @@ def issue_certificate(
         enrollment = (
             Enrollment.objects.select_for_update(of=("self",))
             .select_related("course", "user")
+            .annotate(member_unit=member_unit_name())
             .get(pk=enrollment.pk)
         )
         if not enrollment.is_completed or enrollment.completed_at is None:
@@ -155,12 +216,16 @@ def issue_certificate(
             completed_at=enrollment.completed_at,
             course=course,
             learner_name=learner_name(enrollment.user),
+            # The unit on the profile, else the unit the learner is a member of.
+            learner_unit=enrollment.user.unit.strip() or enrollment.member_unit or "",
             course_title=course.title,
             course_version=course.version,
+            course_objectives=course.objectives.strip(),
             score=course_score(enrollment),
             issued_at=issued_at,
             valid_until=(
-                timezone.localdate(enrollment.completed_at)
+                # The site's calendar, whatever zone the request runs in.
+                timezone.localdate(enrollment.completed_at, site_zone())
                 + relativedelta(months=months)
                 if months
                 else None

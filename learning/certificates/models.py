@@ -69,8 +69,12 @@ class Certificate(models.Model):
     )
     # Snapshot at issuance (signed).
     learner_name = models.CharField(_("learner's name"), max_length=300)
+    learner_unit = models.CharField(_("learner's unit"), max_length=200, blank=True)
     course_title = models.CharField(_("course title"), max_length=255)
     course_version = models.CharField(_("course version"), max_length=20)
+    course_objectives = models.TextField(
+        _("learning objectives certified"), blank=True, help_text=_("One per line.")
+    )
     score = models.FloatField(_("score (0 to 1)"), null=True, blank=True)
     issued_at = models.DateTimeField(_("issued at"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
@@ -81,6 +85,11 @@ class Certificate(models.Model):
         _("signatory's title"), max_length=200, blank=True
     )
     signature = models.CharField(_("Ed25519 signature"), max_length=200)
+    # Which canonical payload the signature covers (issuance.signed_payload):
+    # 1 = before time zones were normalised, 2 = UTC instants, unit, objectives.
+    payload_format = models.PositiveSmallIntegerField(
+        _("signed payload format"), default=2, editable=False
+    )
     key_id = models.CharField(_("signing key id"), max_length=100)
     # Files and notification.
     pdf = models.FileField(_("PDF"), upload_to="certificates/", blank=True)
@@ -126,6 +135,12 @@ class Certificate(models.Model):
     def display_code(self) -> str:
         """The code in groups of four, as printed."""
         return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
+
+    @property
+    def objectives(self) -> list[str]:
+        return [
+            line.strip() for line in self.course_objectives.splitlines() if line.strip()
+        ]
 
     @property
     def is_revoked(self) -> bool:

@@ -43,3 +43,18 @@ def test_demo_has_every_state_and_is_idempotent(site_structure, admin_user):
     users = get_user_model().objects.count()
     assert seed_compliance_demo() == "compliance demo: already there"
     assert get_user_model().objects.count() == users
+
+
+def test_demo_certificates_verify(site_structure, client):
+    """Every seeded certificate verifies (valid or expired, never invalid), as
+    the public page shows it."""
+    from learning.certificates.models import Certificate
+    from learning.certificates.verification import verify_certificate
+
+    import_course(settings.COURSE_CONTENT_DIR / SNDS_COURSE_SLUG)
+    seed_compliance_demo(people=20)
+    statuses = {verify_certificate(c).status for c in Certificate.objects.all()}
+    assert statuses and statuses <= {"valid", "expired"}, statuses
+    certificate = Certificate.objects.order_by("-issued_at").first()
+    response = client.get(f"/certificates/verify/{certificate.code}/")
+    assert 'data-status="valid"' in response.content.decode()
