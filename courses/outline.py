@@ -32,6 +32,9 @@ class Step(PageLink):
 
     canonical_id: int  # the default-language page: progress is recorded against it
     is_quiz: bool
+    # A lesson always; a quiz when the trainer marked it required. What counts
+    # towards completion is decided in learning/completion.py, not here.
+    required: bool = True
 
 
 @dataclass(frozen=True)
@@ -116,13 +119,23 @@ def _outline(course_path: str | None = None, pk: int | None = None) -> Outline |
     )
     canonical = _canonical_ids([course, *children])
     quiz_type = ContentType.objects.get_for_model(QuizPage).pk
+    quiz_ids = [child.pk for child in children if child.content_type_id == quiz_type]
+    # The default-language quiz says whether it is required: progress counts it.
+    optional = set(
+        QuizPage.objects.filter(
+            pk__in=[canonical[pk] for pk in quiz_ids], required=False
+        ).values_list("pk", flat=True)
+        if quiz_ids
+        else ()
+    )
     steps = tuple(
         Step(
             pk=child.pk,
             title=child.title,
             url=child.url,
             canonical_id=canonical[child.pk],
-            is_quiz=child.content_type_id == quiz_type,
+            is_quiz=child.pk in quiz_ids,
+            required=canonical[child.pk] not in optional,
         )
         for child in children
     )

@@ -12,6 +12,7 @@ from courses.models import CoursePage
 from courses.outline import PageLink, default_locale_id, localized_link, outline_by_id
 
 from .certificates.models import certificates_for
+from .completion import completion
 from .models import Enrollment, LessonProgress, QuizAttempt
 from .navigation import resume_url
 
@@ -61,15 +62,17 @@ def _completed_by_enrollment(enrollments: list[Enrollment]) -> dict[int, set[int
 
 
 def progress_for(enrollments: list[Enrollment]) -> list[CourseProgress]:
-    """Steps (lessons and quizzes) done per enrolment, as the course page counts them."""
+    """Steps that count (lessons, required quizzes) done per enrolment, as the
+    course page counts them (learning/completion.py)."""
     done = _completed_by_enrollment(enrollments)
     rows = []
     for enrollment in enrollments:
-        outline = outline_by_id(enrollment.course_id)
-        steps = outline.step_ids if outline else set()
-        completed = done[enrollment.pk] & steps
+        rule = completion(outline_by_id(enrollment.course_id), done[enrollment.pk])
         course = localized_link(enrollment.course_id) or enrollment.course
-        row = CourseProgress(enrollment, course, len(completed), len(steps))
+        remaining = len(rule.missing)
+        row = CourseProgress(
+            enrollment, course, len(rule.steps) - remaining, len(rule.steps)
+        )
         row.done_ids = done[enrollment.pk]
         rows.append(row)
     return rows

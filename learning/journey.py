@@ -2,7 +2,9 @@
 
 The course structure comes from the memoised outline (courses/outline.py); what
 is per learner costs one query on a lesson page (the enrolment joined to its
-progress), two on a course page (the enrolment, then its progress).
+progress), two on a course page (the enrolment, then its progress), plus the
+certificate once the course is completed. What the completion rule says comes
+from learning/completion.py.
 """
 
 from dataclasses import dataclass, field
@@ -18,10 +20,17 @@ from django.db.models import (
 )
 
 from courses.models import CoursePage, LessonPage
-from courses.outline import Outline, canonical_id, outline_by_id, parent_outline
+from courses.outline import (
+    Outline,
+    Step,
+    canonical_id,
+    outline_by_id,
+    parent_outline,
+)
 
+from .completion import Completion, completion, issued_certificate
 from .models import Enrollment
-from .navigation import resume_url
+from .navigation import localized_step, resume_url
 from .progress import open_lesson
 
 
@@ -30,19 +39,30 @@ class Journey:
     """Read-only: the learner's enrolment in a course and what they completed."""
 
     enrollment: Enrollment | None = None
+    # Canonical ids of the completed lessons and passed quizzes of the course.
     completed_lesson_ids: set[int] = field(default_factory=set)
-    total_lessons: int = 0
     # Canonical ids of the lessons with a progress row (opened at least once).
     opened_lesson_ids: set[int] = field(default_factory=set)
-    outline: Outline | None = None
+    outline: Outline | None = None  # the canonical course's
+
+    @cached_property
+    def completion(self) -> Completion:
+        """The completion rule applied to this learner (learning/completion.py)."""
+        return completion(self.outline, self.completed_lesson_ids, self.enrollment)
 
     @property
     def percent(self) -> int:
-        if self.enrollment and self.enrollment.is_completed:
-            return 100
-        if not self.total_lessons:
-            return 0
-        return round(100 * len(self.completed_lesson_ids) / self.total_lessons)
+        return self.completion.percent
+
+    @cached_property
+    def missing(self) -> list[Step]:
+        """What is still to do, in the active language (titles and links)."""
+        return [localized_step(step) for step in self.completion.missing]
+
+    @cached_property
+    def certificate(self):
+        """The certificate of this completion; None before it, or while on its way."""
+        return issued_certificate(self.enrollment) if self.enrollment else None
 
     @cached_property
     def resume_url(self) -> str:
@@ -75,7 +95,6 @@ def _journey(
     return Journey(
         enrollment=enrollment,
         completed_lesson_ids={pk for pk, done, _kind in rows if done} & steps,
-        total_lessons=len(steps),
         opened_lesson_ids={pk for pk, _done, kind in rows if kind == "lesson"},
         outline=outline,
     )
@@ -127,7 +146,10 @@ def _enrollment_and_progress(user, outline: Outline):
 
 
 def course_journey(user, course: CoursePage) -> Journey:
-    return _journey(_enrollment(user, course))
+    enrollment = _enrollment(user, course)
+    if enrollment is None:  # the rule is still shown: the outline is enough
+        return Journey(outline=outline_by_id(canonical_id(course)))
+    return _journey(enrollment)
 
 
 def lesson_journey(user, lesson: LessonPage) -> Journey:

@@ -8,12 +8,14 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from courses.models import CoursePage, LessonPage
+from courses.outline import canonical_id, outline_by_id
 
 from . import progress
+from .completion import completion, done_step_ids
 from .dashboard import learner_dashboard
 from .exceptions import AlreadyCompleted, AlreadyEnrolled, LearningError, NotEnrolled
 from .models import Enrollment
-from .navigation import localized, resume_url
+from .navigation import localized, localized_step, resume_url
 
 
 @login_required
@@ -58,20 +60,13 @@ def complete_lesson(request, lesson_id: int):
             gettext("Congratulations, you have completed “%(course)s”!")
             % {"course": lesson.get_parent().title},
         )
+    if enrollment.is_completed:
         return HttpResponseRedirect(localized(course).url)
-    next_lesson = _next_lesson(lesson)
+    # "Continue": the next lesson or required quiz still to do (the rule's order).
+    rule = completion(outline_by_id(course.pk), done_step_ids(enrollment))
+    step = rule.next_after(canonical_id(lesson))
     return HttpResponseRedirect(
-        next_lesson.url if next_lesson else localized(course).url
-    )
-
-
-def _next_lesson(lesson: LessonPage):
-    return (
-        LessonPage.objects.live()
-        .sibling_of(lesson, inclusive=False)
-        .filter(path__gt=lesson.path)
-        .order_by("path")
-        .first()
+        localized_step(step).url if step else localized(course).url
     )
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from courses.quizzes import FeedbackMode
 from learning import progress
 from learning.exceptions import AlreadyEnrolled, LearningError
+from learning.journey import course_journey
 from learning.models import AttemptStatus, Enrollment, QuizAttempt
 from learning.projection import canonical_page
 
@@ -270,7 +271,8 @@ def _review(request, quiz, enrollment, review_id, context):
         attempt=attempt,
         corrections=corrections,
         reviewed=[_reviewed(q, attempt, corrections) for q in attempt.questions],
-        course_completed=Enrollment.objects.get(pk=enrollment.pk).is_completed,
+        # What the completion rule still asks for, or the certificate's state.
+        journey=course_journey(request.user, context["course"]),
     )
     return render(request, "courses/quiz_review.html", context)
 

@@ -111,7 +111,7 @@ def _take_screenshots(base_url: str) -> list[Path]:
         context.add_cookies([cookie])
         page.goto(base_url + course.url)
         page.get_by_role("button", name="Commencer la formation").click()
-        page.get_by_role("button", name="Marquer comme terminée et continuer").click()
+        page.get_by_role("button", name="Marquer comme faite et continuer").click()
         expect(page.get_by_role("progressbar")).not_to_have_attribute(
             "aria-valuenow", "0"
         )

@@ -54,7 +54,7 @@ def test_certificate_journey(page, live_server, small_course, assert_accessible)
     page.goto(f"{live_server.url}{small_course.url}")
     page.get_by_role("button", name="Commencer la formation").click()
     for _ in range(2):
-        page.get_by_role("button", name=re.compile("Marquer comme terminée")).click()
+        page.get_by_role("button", name="Marquer comme faite et continuer").click()
         page.wait_for_load_state()
 
     page.goto(f"{live_server.url}/learning/")

@@ -129,7 +129,9 @@ def test_snds_assessment_fail_then_pass_keyboard_only(
     tab_to(page, 'button[value="submit"]')
     page.keyboard.press("Enter")
     expect(page.get_by_text(re.compile(r"Réussi \("))).to_be_visible()
-    expect(page.get_by_text("La formation est terminée.")).to_be_visible()
+    expect(
+        page.get_by_text(re.compile("La formation est terminée : votre certificat"))
+    ).to_be_visible()
     assert_accessible(page)
     assert Enrollment.objects.get(user=learner).is_completed
 
