@@ -74,7 +74,11 @@ def data_export(request):
     data = export_personal_data(request.user)
     filename = f"atelier-{timezone.localdate():%Y-%m-%d}-my-data.json"
     response = HttpResponse(
-        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+        # backslashreplace: a lone surrogate, which an LRS client could store
+        # before the LRS refused them, comes out as its JSON escape, not a 500.
+        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2).encode(
+            "utf-8", "backslashreplace"
+        ),
         content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -44,6 +44,10 @@ AGENT_PROFILE = Resource(
 )
 
 
+# The column's size: a longer Content-Type is refused rather than cut.
+MAX_CONTENT_TYPE = Document._meta.get_field("content_type").max_length
+
+
 def etag_of(content: bytes) -> str:
     return hashlib.sha1(content, usedforsecurity=False).hexdigest()
 
@@ -143,8 +147,14 @@ def _write(xreq: XAPIRequest, resource: Resource, *, merge: bool) -> HttpRespons
     _scope(xreq, resource)
     keys = _keys(xreq, resource, need_id=True, since=False)
     document_id = xreq.params[resource.id_param]
+    if "\x00" in document_id:  # PostgreSQL text cannot hold it
+        raise XAPIValidationError(f"{resource.id_param}: holds a NUL character")
     keys["document_key"] = key_of(document_id)
     content, content_type = xreq.body, xreq.content_type or "application/octet-stream"
+    if len(content_type) > MAX_CONTENT_TYPE or not content_type.isprintable():
+        raise XAPIValidationError(
+            f"Content-Type: at most {MAX_CONTENT_TYPE} printable characters"
+        )
     # POST merges JSON objects, so it takes nothing else (Part Three 2.3.2).
     if merge and not _is_json(content_type):
         raise XAPIValidationError("Content-Type: POST takes application/json only")

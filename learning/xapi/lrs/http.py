@@ -99,9 +99,15 @@ class XAPIRequest:
         return parse_json(self.body, "body")
 
 
+def json_bytes(data) -> bytes:
+    """UTF-8 JSON. A lone surrogate (in a statement stored before the LRS refused
+    them) comes out as its JSON escape, \\udXXX, instead of failing the answer."""
+    return json.dumps(data, ensure_ascii=False).encode("utf-8", "backslashreplace")
+
+
 def json_response(data, status: int = 200, **headers) -> HttpResponse:
     response = HttpResponse(
-        json.dumps(data, ensure_ascii=False),
+        json_bytes(data),
         status=status,
         content_type="application/json",
     )

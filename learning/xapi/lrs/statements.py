@@ -22,6 +22,7 @@ from .http import (
     XAPIRequest,
     bool_param,
     check_params,
+    json_bytes,
     json_param,
     json_response,
     require_scope,
@@ -96,7 +97,13 @@ def _statements_and_attachments(xreq: XAPIRequest):
                 raise XAPIValidationError(
                     f"multipart: part {index}'s content does not match its SHA-2 hash"
                 )
-            contents[sha2.lower()] = (headers.get("content-type", ""), content)
+            content_type = headers.get("content-type", "")
+            if len(content_type) > 255 or not content_type.isprintable():
+                raise XAPIValidationError(
+                    f"multipart: part {index}'s Content-Type is longer than "
+                    "255 characters or not printable"
+                )
+            contents[sha2.lower()] = (content_type, content)
     else:
         raise XAPIValidationError(
             "Content-Type: must be application/json or multipart/mixed"
@@ -427,7 +434,7 @@ def _with_attachments(payload, statements: list[dict], status=200, **headers):
     parts = [
         (
             {"Content-Type": "application/json"},
-            json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+            json_bytes(payload),
         )
     ]
     for content in contents:

@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 UUID_RE = re.compile(
     r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE
 )
-# An absolute IRI: a scheme, then no whitespace or characters IRIs forbid.
-IRI_RE = re.compile(r'^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>"{}|\\^`]+$')
+# An absolute IRI: a scheme, then no whitespace, control or other characters
+# IRIs forbid.
+IRI_RE = re.compile(r'^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>"{}|\\^`\x00-\x1f\x7f]+$')
 # RFC 5646 language tags (well-formedness), plus the "und" the spec allows.
 LANGUAGE_TAG_RE = re.compile(
     r"^(?:[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}|[A-Za-z]{4,8})"
@@ -68,14 +69,36 @@ class XAPIValidationError(ValueError):
 
 
 MAX_JSON_DEPTH = 64
+# Lone UTF-16 surrogates: JSON escapes can spell them, UTF-8 cannot encode them,
+# so a statement holding one could be stored but never served again.
+LONE_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"number {text[:40]} is out of range")
+    return value
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _check_text(text: str, where: str) -> None:
+    if LONE_SURROGATE_RE.search(text):
+        raise XAPIValidationError(
+            f"{where}: a string holds a lone UTF-16 surrogate (not valid Unicode)"
+        )
 
 
 def parse_json(raw: bytes | str, where: str):
-    """json.loads that answers 400 for malformed or absurdly nested JSON."""
+    """json.loads that answers 400 for malformed or absurdly nested JSON, NaN,
+    infinite numbers (1e400) and strings that are not valid Unicode."""
     try:
         if isinstance(raw, bytes):
             raw = raw.decode("utf-8")
-        value = json.loads(raw)
+        value = json.loads(raw, parse_float=_finite, parse_constant=_refuse_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         message = "nested too deeply" if isinstance(error, RecursionError) else error
         raise XAPIValidationError(f"{where}: malformed JSON ({message})") from None
@@ -87,10 +110,29 @@ def parse_json(raw: bytes | str, where: str):
                 f"{where}: JSON nested deeper than {MAX_JSON_DEPTH} levels"
             )
         if isinstance(item, dict):
+            for key in item:
+                _check_text(key, where)
             stack.extend((child, depth + 1) for child in item.values())
         elif isinstance(item, list):
             stack.extend((child, depth + 1) for child in item)
+        elif isinstance(item, str):
+            _check_text(item, where)
     return value
+
+
+def storable(value, where: str) -> None:
+    """Refuse NUL characters anywhere in a statement: PostgreSQL cannot store
+    them in text or JSON, and no xAPI property needs one."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str) and "\x00" in item:
+            raise XAPIValidationError(f"{where}: a string holds a NUL character")
 
 
 def fail(path: str, problem: str):
@@ -162,6 +204,10 @@ def timestamp(value, path: str, *, zone: bool = False) -> datetime:
         fail(path, f"{value[:60]!r} is not a valid date and time")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
+    try:  # 9999-12-31T23:59:59-23:59 parses, but is past year 9999 in UTC
+        parsed.astimezone(UTC)
+    except OverflowError:
+        fail(path, f"{value[:60]!r} is out of the supported range (years 1 to 9999)")
     return parsed
 
 
@@ -595,6 +641,7 @@ def validate_statement(value, path: str = "statement", *, v2: bool = False) -> d
     returns it unchanged."""
     _object(value, path, STATEMENT_KEYS, ("actor", "verb", "object"))
     prefix = "" if path == "statement" else f"{path}."
+    storable(value, path)
     if "id" in value:
         uuid_string(value["id"], f"{prefix}id")
     _core(value, prefix, in_substatement=False, v2=v2)
