@@ -369,6 +369,9 @@ LOGGING["loggers"].update(
 # This worker class warms WeasyPrint up once and runs certificate issuance in
 # its own process (other jobs are forked as usual): learning/certificates/worker.py.
 RQ = {"WORKER_CLASS": "learning.certificates.worker.Worker"}
+# When the sweep issues the certificates that completed enrolments still wait for
+# (a lost job): a cron expression, in UTC, for `manage.py rqcron cms.cron`.
+CERTIFICATE_SWEEP_CRON = env("CERTIFICATE_SWEEP_CRON", default="*/15 * * * *")
 # ----------------------------- end of certificates -----------------------------
 
 # ---------------------------------------------------------------------------
@@ -377,7 +380,7 @@ RQ = {"WORKER_CLASS": "learning.certificates.worker.Worker"}
 # See README "Compliance".
 # ---------------------------------------------------------------------------
 # Hour (UTC, 0-23: RQ cron schedules in UTC) of the daily reminder job run by `manage.py rqcron
-# learning.compliance.cron` (started by `make worker`).
+# cms.cron` (started by `make worker`).
 COMPLIANCE_REMINDER_HOUR = env.int("COMPLIANCE_REMINDER_HOUR", default=7)
 # Weekday of the managers' digest (0 = Monday).
 COMPLIANCE_DIGEST_WEEKDAY = env.int("COMPLIANCE_DIGEST_WEEKDAY", default=0)

@@ -1,5 +1,5 @@
-"""RQ's cron scheduler configuration: `manage.py rqcron learning.compliance.cron`
-(started by `make worker`). The job itself runs on a worker of the "default" queue.
+"""RQ's cron scheduler configuration for the reminders, loaded by `cms/cron.py`
+(`manage.py rqcron cms.cron`, started by `make worker`). The job itself runs on a worker of the "default" queue.
 https://python-rq.org/docs/cron/
 """
 
