@@ -15,6 +15,7 @@ from django.core import mail
 import jwt
 import pypdf
 import pytest
+from allauth.account.models import EmailAddress
 from PIL import Image
 
 from accounts.privacy import export_personal_data
@@ -177,6 +178,9 @@ def test_gate_export_and_reminder_links_use_the_public_address(
     client, certified, learner, course
 ):
     """The gate's answer, the personal-data export and a reminder e-mail too."""
+    EmailAddress.objects.create(
+        user=learner, email=learner.email, verified=True, primary=True
+    )
     unit = OrgUnit.objects.create(code="LAB", name="Labo")
     Membership.objects.create(user=learner, unit=unit, joined_at=date(2020, 1, 1))
     requirement = Requirement.objects.create(slug="snds", title="SNDS", due_days=30)
