@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.db.models import Model, QuerySet
 from django.forms import modelform_factory
 from django.http import Http404
@@ -33,6 +34,8 @@ from .scope import (
     unit_change_allowed,
     unit_delete_allowed,
 )
+
+User = get_user_model()
 
 #: actions a view performs on the object it names
 VIEW, CHANGE, DELETE = "view", "change", "delete"
@@ -84,6 +87,12 @@ RULES: dict[type[Model], Rule] = {
     ApiToken: Rule(
         lambda scope, rows: rows if scope.everything else rows.none(),
         lambda scope, _token, _action: scope.everything,
+    ),
+    # The people admin edits groups and the administrator flag: administrators
+    # only. Managers manage their people through memberships.
+    User: Rule(
+        lambda scope, rows: scope.people(rows),
+        lambda scope, _person, _action: scope.everything,
     ),
 }
 
@@ -206,14 +215,16 @@ class ScopedViewSet(ModelViewSet):
 
 
 def register_policies() -> None:
-    """Every compliance model answers to its scope rule; the logs are read-only."""
+    """Every compliance model (and the people admin) answers to its scope rule;
+    the logs are read-only. Runs after `wagtail.users` registered its own policy
+    for the user model, which this one replaces."""
     for model in RULES:
         register_permission_policy(
             model,
             ScopedPolicy(
                 model,
                 read_only=model in {GateCall, Reminder},
-                admin_only=model is ApiToken,
+                admin_only=model in {ApiToken, User},
             ),
         )
 

@@ -249,3 +249,35 @@ def test_administrator_sees_everything(client, admin_user, people, requirement):
     )
     pk = _membership(people["manon"]).pk
     assert client.get(f"/admin/compliance_memberships/edit/{pk}/").status_code == 200
+
+
+def test_people_admin_is_for_administrators(client, people, admin_user):
+    """Even with every user right, a manager gets no people admin (nor bulk actions):
+    Wagtail's user form sets groups and the administrator flag."""
+    from django.contrib.auth.models import Permission
+
+    manon = people["manon"]
+    manon.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="accounts", codename__endswith="_user"
+        )
+    )
+    client.force_login(manon)
+    alice = people["alice"]
+    for url in (
+        "/admin/users/",
+        f"/admin/users/edit/{alice.pk}/",
+        f"/admin/users/edit/{manon.pk}/",
+        "/admin/users/new/",
+        f"/admin/bulk/accounts/user/assign_role/?id={alice.pk}",
+    ):
+        response = client.get(url)
+        assert response.status_code in (302, 403), url
+        assert response.status_code == 403 or response["Location"] == "/admin/", url
+    response = client.post(
+        f"/admin/users/edit/{manon.pk}/", {"is_superuser": "on", "email": manon.email}
+    )
+    manon.refresh_from_db()
+    assert not manon.is_superuser
+    client.force_login(admin_user)
+    assert client.get(f"/admin/users/edit/{alice.pk}/").status_code == 200
