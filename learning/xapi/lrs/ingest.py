@@ -36,6 +36,11 @@ class StatementConflict(Exception):
     """A statement id is already stored with different content (409)."""
 
 
+class VoidingForbidden(Exception):
+    """A client tried to void statements of another authority (403): the
+    platform's own records (progress, certificates) or another client's."""
+
+
 def utc_timestamp(when: datetime) -> str:
     return (
         when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -447,22 +452,28 @@ def store_statements(
                 raise StatementConflict(data["id"])
         else:
             new.append(data)
-    # Voiding a voiding statement is refused, whether stored or in this batch.
+    # Voiding a voiding statement is refused, whether stored or in this batch;
+    # and a client voids only statements it stored itself (one query for both).
     targets = {
         data["object"]["id"].lower() for data in new if data["verb"]["id"] == VOIDED
     }
     if targets:
         voiding = {data["id"] for data in new if data["verb"]["id"] == VOIDED}
-        voiding |= {
-            str(pk)
-            for pk in Statement.objects.filter(
-                id__in=targets, voids__isnull=False
-            ).values_list("id", flat=True)
-        }
+        stored_targets = Statement.objects.filter(id__in=targets).values_list(
+            "id", "voids", "client_id"
+        )
+        foreign = set()
+        for pk, voids, client_id in stored_targets:
+            if voids is not None:
+                voiding.add(str(pk))
+            if client is not None and client_id != client.pk:
+                foreign.add(str(pk))
         if targets & voiding:
             raise XAPIValidationError(
                 "object.id: a voiding statement cannot itself be voided"
             )
+        if foreign:
+            raise VoidingForbidden(", ".join(sorted(foreign)))
     missing = set()
     for data in new:
         missing |= _required_hashes(data)

@@ -29,6 +29,7 @@ from .http import (
 )
 from .ingest import (
     StatementConflict,
+    VoidingForbidden,
     agent_ifi,
     same_statement,
     signature_attachments,
@@ -227,6 +228,12 @@ def _store(xreq, statements, contents) -> list[str]:
         except StatementConflict as conflict:
             raise XAPIError(
                 409, f"statement {conflict} is already stored with other content"
+            ) from None
+        except VoidingForbidden as refused:
+            raise XAPIError(
+                403,
+                f"statements {refused} were not stored by this client: "
+                "a client may void only its own statements",
             ) from None
         except IntegrityError:
             if attempt:  # a concurrent request stored one of these ids: recheck once
