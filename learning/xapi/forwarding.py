@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .lrs.models import Destination, OutboxEntry
+from .lrs.versions import for_reader
 
 logger = logging.getLogger(__name__)
 QUEUE = "xapi"
@@ -182,6 +183,9 @@ class TinCanBackend:
 
     def send(self, statements: list[dict], *, timeout: float) -> None:
         """Deliver every statement or raise ForwardingError."""
+        # The destination speaks 1.0.3: a statement stored through xAPI 2.0
+        # goes as a 1.0.3 reader of this LRS gets it (lrs/versions.py).
+        statements = [for_reader(data, v2=False) for data in statements]
         try:
             with socket_timeout(timeout):
                 response = self._post(statements)

@@ -327,3 +327,20 @@ def test_attachments_are_forwarded_with_their_content(
     worker.run()
     assert list(fake_lrs.stored) == [data["id"]]
     assert fake_lrs.attachments == {SHA: CONTENT}
+
+
+def test_statements_stored_through_xapi_2_are_forwarded_as_1_0_3(
+    lrs, destination, fake_lrs, worker, django_capture_on_commit_callbacks
+):
+    """The destination speaks 1.0.3: context agents are left out, version 1.0.0,
+    exactly as a 1.0.3 reader of this LRS gets the statement."""
+    agents = [{"objectType": "contextAgent", "agent": {"mbox": "mailto:c@x.org"}}]
+    data = statement(context={"contextAgents": agents, "language": "en"})
+    lrs.headers["HTTP_X_EXPERIENCE_API_VERSION"] = "2.0.0"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert lrs.post(data).status_code == 200
+    worker.run()
+    sent = fake_lrs.stored[data["id"]]
+    assert sent["context"] == {"language": "en"} and sent["version"] == "1.0.0"
+    lrs.headers["HTTP_X_EXPERIENCE_API_VERSION"] = "1.0.3"
+    assert lrs.get(statementId=data["id"]).json() == sent
