@@ -81,6 +81,9 @@ class ProfileForm(forms.ModelForm):
         self.fields["last_name"].required = True
 
 
+KEEP, WITHDRAW = "keep", "withdraw"
+
+
 class DeleteAccountForm(forms.Form):
     """Confirms a deletion: the password for password users, a tick box otherwise."""
 
@@ -93,14 +96,31 @@ class DeleteAccountForm(forms.Form):
         label=_("I understand that my account and my learning records will be deleted"),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    field_order = ["certificates", "password", "confirm"]
+    certificates = forms.ChoiceField(
+        label=_("Your certificates"),
+        choices=[
+            (KEEP, _("Keep them verifiable: the verification page goes on saying whether each one is valid, expired or revoked")),
+            (WITHDRAW, _("Withdraw them: the verification page will say “withdrawn at the holder’s request”, without your name")),
+        ],
+        initial=KEEP,
+        widget=forms.RadioSelect,
+    )  # fmt: skip
+
+    def __init__(self, *args, user, has_certificates: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if not has_certificates:
+            del self.fields["certificates"]
         if user.has_usable_password():
             del self.fields["confirm"]
         else:
             # SSO accounts have no password to re-enter.
             del self.fields["password"]
+
+    @property
+    def withdraw_certificates(self) -> bool:
+        return self.cleaned_data.get("certificates") == WITHDRAW
 
     def clean_password(self):
         password = self.cleaned_data["password"]

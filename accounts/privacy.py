@@ -75,22 +75,32 @@ def export_personal_data(user: AbstractBaseUser) -> dict:
     }
 
 
-def forget_learning_records(user: AbstractBaseUser) -> None:
+def forget_learning_records(
+    user: AbstractBaseUser, *, withdraw_certificates: bool = False
+) -> None:
     """The learning side's erasure of `user` (nothing while it has none)."""
     records = _learning_records()
     if records:
-        records.forget_learner(user)
+        records.forget_learner(user, withdraw_certificates=withdraw_certificates)
 
 
-def delete_account(user: AbstractBaseUser) -> AccountDeletion:
-    """Erase `user` and their learning records, keeping only a dated, pseudonymous trace.
+def has_certificates(user: AbstractBaseUser) -> bool:
+    records = _learning_records()
+    return bool(records) and records.has_certificates(user)
+
+
+def delete_account(
+    user: AbstractBaseUser, *, withdraw_certificates: bool = False
+) -> AccountDeletion:
+    """Erase `user` and their learning records, keeping a dated, pseudonymous trace
+    and the certificates already issued (verifiable, or withdrawn if asked).
 
     One transaction: the learning side forgets the learner, the deletion is
     recorded, then the user row goes (its e-mail addresses and SSO links
     cascade). If any step fails, nothing is deleted.
     """
     with transaction.atomic():
-        forget_learning_records(user)
+        forget_learning_records(user, withdraw_certificates=withdraw_certificates)
         deletion = AccountDeletion.objects.create(pseudonym=user.pseudonym)
         user.delete()
     return deletion

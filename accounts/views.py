@@ -25,7 +25,7 @@ from allauth.core import ratelimit
 from allauth.socialaccount.models import SocialAccount
 
 from accounts.forms import DeleteAccountForm, ProfileForm
-from accounts.privacy import delete_account, export_personal_data
+from accounts.privacy import delete_account, export_personal_data, has_certificates
 
 
 @never_cache
@@ -91,8 +91,11 @@ def data_export(request):
 def account_delete(request):
     """Confirm (password re-entry), then erase the account and its learning records."""
     user = request.user
+    certified = has_certificates(user)
     form = DeleteAccountForm(
-        request.POST if request.method == "POST" else None, user=user
+        request.POST if request.method == "POST" else None,
+        user=user,
+        has_certificates=certified,
     )
     if request.method == "POST":
         # Same budget as allauth's re-authentication: a stolen session must not
@@ -100,7 +103,7 @@ def account_delete(request):
         if not ratelimit.consume(request, action="reauthenticate", user=user):
             form.add_error(None, _("Too many attempts. Try again in a few minutes."))
         elif form.is_valid():
-            delete_account(user)
+            delete_account(user, withdraw_certificates=form.withdraw_certificates)
             logout(request)
             messages.success(
                 request,
@@ -108,7 +111,11 @@ def account_delete(request):
             )
             # The home page of the current language: "/" or "/en/".
             return redirect(reverse("wagtail_serve", args=[""]))
-    return render(request, "accounts/account_delete.html", {"form": form})
+    return render(
+        request,
+        "accounts/account_delete.html",
+        {"form": form, "has_certificates": certified},
+    )
 
 
 @never_cache

@@ -7,6 +7,7 @@ to anyone once the user row is gone.
 """
 
 from django.db import transaction
+from django.utils import timezone
 
 from cms.addresses import page_absolute_url
 
@@ -52,14 +53,28 @@ def export_learning_records(user) -> dict:
     }
 
 
+def has_certificates(user) -> bool:
+    return Certificate.objects.filter(enrollment__user=user).exists()
+
+
 @transaction.atomic
-def forget_learner(user) -> int:
+def forget_learner(user, *, withdraw_certificates: bool = False) -> int:
     """Delete the learner's progress rows (the statements stay, pseudonymous).
 
-    Attempts and certificates are deleted explicitly: their foreign keys
-    protect them from cascades (rebuild_progress must never take them)."""
+    Certificates stay as the institution's training evidence (README, "Account
+    deletion and certificates"): cut from the account, their stored PDF file
+    deleted, still verifiable, or withdrawn if the learner asks. Attempts are
+    deleted explicitly: foreign keys protect both from cascades."""
     enrollments = Enrollment.objects.filter(user=user)
+    certificates = Certificate.objects.filter(enrollment__in=enrollments)
+    for certificate in certificates.exclude(pdf=""):
+        # After the commit: a rollback must not lose a file the row still names.
+        pdf = certificate.pdf
+        transaction.on_commit(lambda pdf=pdf: pdf.storage.delete(pdf.name))
+    changes = {"enrollment": None, "pdf": ""}
+    if withdraw_certificates:
+        changes["withdrawn_at"] = timezone.now()
+    certificates.update(**changes)
     QuizAttempt.objects.filter(enrollment__in=enrollments).delete()
-    Certificate.objects.filter(enrollment__in=enrollments).delete()
     deleted, _ = enrollments.delete()
     return deleted

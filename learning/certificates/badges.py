@@ -128,7 +128,15 @@ def open_badge_jwt(certificate: Certificate) -> str:
 def revocation_list(certificate: Certificate) -> dict:
     """The 1EdTech revocation list of one credential (empty unless revoked)."""
     revoked = []
-    if certificate.is_revoked:
+    if certificate.is_withdrawn:
+        revoked.append(
+            {
+                "id": f"urn:uuid:{certificate.uuid}",
+                "revocationReason": "Withdrawn at the holder's request",
+                "revokedAt": _iso(certificate.withdrawn_at),
+            }
+        )
+    elif certificate.is_revoked:
         revoked.append(
             {
                 "id": f"urn:uuid:{certificate.uuid}",

@@ -33,6 +33,7 @@ class CertificateStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired")
     REVOKED = "revoked", _("Revoked")
     SUPERSEDED = "superseded", _("Superseded")
+    WITHDRAWN = "withdrawn", _("Withdrawn at the holder's request")
     INVALID = "invalid", _("Invalid signature")
 
 
@@ -53,10 +54,13 @@ class Certificate(models.Model):
         _("verification code"), max_length=CODE_LENGTH, unique=True, default=new_code
     )
     # PROTECT: a certificate is evidence, not part of the progress projection;
-    # nothing that deletes enrolments may take certificates along.
+    # nothing that deletes enrolments may take certificates along. NULL once the
+    # holder's account is deleted (learning.records.forget_learner).
     enrollment = models.ForeignKey(
         "learning.Enrollment",
         verbose_name=_("enrolment"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="certificates",
     )
@@ -105,6 +109,12 @@ class Certificate(models.Model):
         related_name="+",
     )
     revocation_reason = models.TextField(_("reason for revocation"), blank=True)
+    withdrawn_at = models.DateTimeField(
+        _("withdrawn at the holder's request on"),
+        null=True,
+        blank=True,
+        help_text=_("The holder chose this when deleting their account."),
+    )
     superseded_by = models.ForeignKey(
         "self",
         verbose_name=_("superseded by"),
@@ -141,6 +151,10 @@ class Certificate(models.Model):
         return [
             line.strip() for line in self.course_objectives.splitlines() if line.strip()
         ]
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     @property
     def is_revoked(self) -> bool:

@@ -29,8 +29,22 @@ class Verification:
         return self.status == CertificateStatus.VALID
 
     def as_json(self) -> dict:
-        """Minimal personal data: the name, the course, the dates, the issuer."""
+        """Minimal personal data: the name, the course, the dates, the issuer;
+        a withdrawn certificate names no one."""
         c = self.certificate
+        if self.status == CertificateStatus.WITHDRAWN:
+            return {
+                "code": c.code,
+                "status": self.status,
+                "signatureValid": self.signature_valid,
+                "course": {"title": c.course_title, "version": c.course_version},
+                "withdrawnOn": timezone.localdate(c.withdrawn_at).isoformat(),
+                "issuer": {
+                    "name": c.institution_name,
+                    "url": c.institution_url or None,
+                },
+                "verificationUrl": c.verification_url,
+            }
         data = {
             "code": c.code,
             "status": self.status,
@@ -55,10 +69,12 @@ class Verification:
 
 
 def verify_certificate(certificate: Certificate) -> Verification:
-    """Status by precedence: invalid, revoked, superseded, expired, valid."""
+    """Status by precedence: invalid, withdrawn, revoked, superseded, expired, valid."""
     signature_valid = signature_is_valid(certificate)
     if not signature_valid:
         status = CertificateStatus.INVALID
+    elif certificate.is_withdrawn:
+        status = CertificateStatus.WITHDRAWN
     elif certificate.is_revoked:
         status = CertificateStatus.REVOKED
     elif certificate.superseded_by_id:

@@ -59,7 +59,8 @@ def _owned_or_managed(request, uuid) -> Certificate:
     certificate = get_object_or_404(
         Certificate.objects.select_related("course", "enrollment"), uuid=uuid
     )
-    holder = certificate.enrollment.user_id
+    # None once the holder's account is deleted: then only managers of everyone.
+    holder = certificate.enrollment.user_id if certificate.enrollment else None
     if holder != request.user.pk and not manager_scope(request.user).includes_person(
         holder
     ):

@@ -219,7 +219,7 @@ def test_delete_account_is_all_or_nothing(monkeypatch, learner_with_records):
     """If forgetting the learning records fails, nothing is deleted or recorded."""
     import learning.records
 
-    def broken(user):
+    def broken(user, **options):
         Enrollment.objects.filter(user=user).delete()
         raise RuntimeError("learning store unavailable")
 
