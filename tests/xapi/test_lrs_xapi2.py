@@ -1,13 +1,18 @@
 """xAPI 2.0 (IEEE 9274.1.1-2023) served from the same store as 1.0.3, chosen by
 X-Experience-API-Version: one test per 2.0 rule the LRS implements."""
 
+import json
 import uuid
 from urllib.parse import urlencode
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from learning.xapi.lrs.validation import XAPIValidationError, validate_statement
 from learning.xapi.models import Statement
 from tests.xapi.conftest import LRS, statement
+from tests.xapi.test_lrs_validation import json_values
 
 V2 = {"HTTP_X_EXPERIENCE_API_VERSION": "2.0.0"}
 V1 = {"HTTP_X_EXPERIENCE_API_VERSION": "1.0.3"}
@@ -316,3 +321,30 @@ def test_documents_carry_quoted_etags_and_last_modified(lrs2, name):
     assert lrs2.request("GET", path, params=params).json() == {"a": 1, "b": 2}
     gone = lrs2.request("DELETE", path, params=params, HTTP_IF_MATCH=merged["ETag"])
     assert gone.status_code == 204
+
+
+# --- the 2.0 rules never fail on arbitrary input ---------------------------------
+
+V2_PATHS = [
+    ("context", "contextAgents"), ("context", "contextGroups"),
+    ("context", "contextAgents", 0), ("context", "contextGroups", 0),
+    ("context", "contextAgents", 0, "agent"), ("context", "contextGroups", 0, "group"),
+    ("context", "contextAgents", 0, "relevantTypes"),
+    ("context", "contextGroups", 0, "relevantTypes", 0), ("timestamp",), ("version",),
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(path=st.sampled_from(V2_PATHS), value=json_values)
+def test_2_0_validator_never_crashes_on_mutated_statements(path, value):
+    """Any value in a 2.0 property validates or raises XAPIValidationError."""
+    data = with_context(contextAgents=CONTEXT_AGENTS, contextGroups=CONTEXT_GROUPS)
+    data = json.loads(json.dumps(data))
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    try:
+        validate_statement(data, v2=True)
+    except XAPIValidationError:
+        pass
