@@ -13,6 +13,10 @@
   after `XAPI_FORWARD_MAX_FAILURES` consecutive failures.
 - Resends are idempotent: statement ids are kept, and a 409 ("already stored")
   counts as delivered.
+- A statement the destination refuses for good (400) does not hold back the
+  others: the batch is split until the refused ones are found, and those are set
+  aside (`OutboxEntry.rejected_at`, listed on the destination's admin page,
+  sent again from there) while the rest is delivered.
 """
 
 import json
@@ -162,50 +166,54 @@ class TinCanBackend:
         body = build_multipart(parts, boundary)
         return f'multipart/mixed; boundary="{boundary}"', body.decode("latin-1")
 
-    def _request(self, method: str, payload, statements: list[dict], **params):
+    def _post(self, statements: list[dict]):
         from tincan.http_request import HTTPRequest
 
-        content_type, content = self._body(payload, statements)
+        content_type, content = self._body(statements, statements)
         request = HTTPRequest(
-            method=method,
+            method="POST",
             resource="statements",
             headers={"Content-Type": content_type},
             content=content,
         )
-        request.query_params.update(params)
         return self.lrs._send_request(request)
 
-    def _post(self, statements: list[dict]):
-        return self._request("POST", statements, statements)
-
-    def _put(self, statement: dict):
-        return self._request("PUT", statement, [statement], statementId=statement["id"])
-
-    def send(self, statements: list[dict], *, timeout: float) -> None:
-        """Deliver every statement or raise ForwardingError."""
+    def send(self, statements: list[dict], *, timeout: float) -> dict[str, str]:
+        """Deliver the statements; returns {id: reason} of those the destination
+        refused for good (400). Raises ForwardingError when it is worth retrying
+        later: an error answer, a network error, or every statement refused
+        (then the destination, not the statements, is at fault)."""
         # The destination speaks 1.0.3: a statement stored through xAPI 2.0
         # goes as a 1.0.3 reader of this LRS gets it (lrs/versions.py).
         statements = [for_reader(data, v2=False) for data in statements]
         try:
             with socket_timeout(timeout):
-                response = self._post(statements)
-                if response.success:
-                    return
-                if response.response.status == 409:
-                    # Some ids are already there (with other content or not):
-                    # resend one by one; 409 then means "already stored".
-                    for statement in statements:
-                        answer = self._put(statement)
-                        if not answer.success and answer.response.status != 409:
-                            raise ForwardingError(self._describe(answer))
-                    return
-                raise ForwardingError(self._describe(response))
+                refused = self._deliver(statements)
         except ForwardingError:
             raise
         except (OSError, ValueError, Exception) as error:
             # http.client raises OSError subclasses, RemoteDisconnected,
             # BadStatusLine...: all mean "try again later".
             raise ForwardingError(f"{type(error).__name__}: {error}") from error
+        if len(statements) > 1 and len(refused) == len(statements):
+            raise ForwardingError(next(iter(refused.values())))
+        return refused
+
+    def _deliver(self, statements: list[dict]) -> dict[str, str]:
+        """POST, splitting the batch in halves on 400 or 409 until each refused
+        statement is alone. A lone 409 means "already stored": delivered."""
+        response = self._post(statements)
+        if response.success:
+            return {}
+        status = response.response.status
+        if status not in (400, 409):
+            raise ForwardingError(self._describe(response))
+        if len(statements) == 1:
+            return (
+                {} if status == 409 else {statements[0]["id"]: self._describe(response)}
+            )
+        middle = len(statements) // 2
+        return self._deliver(statements[:middle]) | self._deliver(statements[middle:])
 
     @staticmethod
     def _describe(response) -> str:
@@ -225,7 +233,9 @@ def _lease_batch(destination: Destination) -> list[OutboxEntry]:
     now = timezone.now()
     with transaction.atomic():
         pending = (
-            OutboxEntry.objects.filter(destination=destination, delivered_at=None)
+            OutboxEntry.objects.filter(
+                destination=destination, delivered_at=None, rejected_at=None
+            )
             .filter(Q(leased_until=None) | Q(leased_until__lt=now))
             .order_by("id")
         )
@@ -268,7 +278,7 @@ def drain_destination(destination_id: int, *, max_batches: int | None = None) ->
             break
         batches += 1
         try:
-            backend.send(
+            refused = backend.send(
                 [entry.statement.data for entry in batch],
                 timeout=settings.XAPI_FORWARD_TIMEOUT,
             )
@@ -276,6 +286,8 @@ def drain_destination(destination_id: int, *, max_batches: int | None = None) ->
             _record_failure(destination, batch, str(error))
             return delivered
         now = timezone.now()
+        if refused:
+            batch = _set_aside(batch, refused, now)
         # Only rows still undelivered count: a retried batch is counted once.
         delivered += OutboxEntry.objects.filter(
             id__in=[entry.id for entry in batch], delivered_at=None
@@ -287,6 +299,40 @@ def drain_destination(destination_id: int, *, max_batches: int | None = None) ->
             next_attempt_at=None,
         )
     return delivered
+
+
+def _set_aside(batch: list[OutboxEntry], refused: dict, now) -> list[OutboxEntry]:
+    """Set aside the refused entries (each with its reason); the others remain."""
+    kept, aside = [], []
+    for entry in batch:
+        reason = refused.get(str(entry.statement_id))
+        if reason is None:
+            kept.append(entry)
+            continue
+        entry.rejected_at, entry.rejection = now, reason[:2000]
+        entry.attempts += 1
+        entry.leased_until = None
+        aside.append(entry)
+        logger.warning(
+            "xAPI forwarding to destination %s: statement %s set aside (%s)",
+            entry.destination_id,
+            entry.statement_id,
+            reason,
+        )
+    OutboxEntry.objects.bulk_update(
+        aside, ["rejected_at", "rejection", "attempts", "leased_until"]
+    )
+    return kept
+
+
+def retry_set_aside(destination: Destination) -> int:
+    """Put a destination's set-aside statements back in its outbox; returns how many."""
+    count = OutboxEntry.objects.filter(
+        destination=destination, rejected_at__isnull=False
+    ).update(rejected_at=None, rejection="", leased_until=None)
+    if count:
+        transaction.on_commit(partial(enqueue_drain, destination.pk), robust=True)
+    return count
 
 
 def _record_failure(destination: Destination, batch, message: str) -> None:

@@ -1,20 +1,26 @@
 """Admin screens for the LRS: client credentials and forwarding destinations.
 
 Destinations are listed with their health (backlog, oldest pending statement,
-consecutive failures, last error) so an admin sees at a glance why an external
-LRS is behind; unticking "paused" resumes a destination.
+statements set aside, consecutive failures, last error) so an admin sees at a
+glance why an external LRS is behind; unticking "paused" resumes a destination,
+and its page lists the statements it refused, to send again once fixed.
 """
 
 from django import forms
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from .lrs.models import Destination, LRSClient, Scope
+from .forwarding import retry_set_aside
+from .lrs.models import Destination, LRSClient, OutboxEntry, Scope
+
+# Set-aside statements listed on a destination's page (the rest are counted).
+SHOW_SET_ASIDE = 20
 
 
 class LinesField(forms.CharField):
@@ -127,6 +133,44 @@ class DestinationForm(forms.ModelForm):
     clear_password = forms.BooleanField(
         label=gettext_lazy("Remove the saved password"), required=False
     )
+    retry_set_aside = forms.BooleanField(
+        label=gettext_lazy("Send the set-aside statements again"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Statements the destination refused for good: listed here, with why.
+        aside = (
+            OutboxEntry.objects.filter(
+                destination=self.instance.pk, rejected_at__isnull=False
+            ).order_by("rejected_at", "id")
+            if self.instance.pk
+            else OutboxEntry.objects.none()
+        )
+        shown = list(aside.values_list("statement_id", "rejection")[:SHOW_SET_ASIDE])
+        if not shown:
+            del self.fields["retry_set_aside"]
+            return
+        lines = [f"{statement_id}: {reason[:200]}" for statement_id, reason in shown]
+        total = aside.count()
+        if total > len(shown):
+            lines.append(_("… and %(count)s more") % {"count": total - len(shown)})
+        self.fields["retry_set_aside"].help_text = format_html(
+            "{}<ul>{}</ul>",
+            ngettext(
+                "%(count)s statement refused by this destination is set aside:",
+                "%(count)s statements refused by this destination are set aside:",
+                total,
+            )
+            % {"count": total},
+            format_html_join("", "<li>{}</li>", ((line,) for line in lines)),
+        )
+
+    def save(self, commit=True):
+        destination = super().save(commit=commit)
+        if commit and self.cleaned_data.get("retry_set_aside"):
+            retry_set_aside(destination)
+        return destination
 
     def clean_password(self):
         password = self.cleaned_data.get("password", "")
@@ -173,6 +217,7 @@ class DestinationViewSet(ModelViewSet):
         "paused",
         Column("backlog", label=gettext_lazy("backlog")),
         Column("oldest_pending", label=gettext_lazy("oldest pending")),
+        Column("set_aside", label=gettext_lazy("set aside")),
         "failure_count",
         "last_success_at",
         "last_error",

@@ -3,6 +3,8 @@
 It stores statements by id like a conformant LRS (same id + same content: no
 new copy; other content: 409) and can misbehave on demand: `mode` is "ok",
 "500", "timeout" (answers after a delay) or "close" (drops the connection).
+Statements whose id is in `refuse` are answered 400, and so is any batch that
+holds one (as real LRSs refuse a whole batch for one bad statement).
 """
 
 import json
@@ -23,6 +25,7 @@ class FakeLRS:
         self.requests = 0
         self.auth: list[str | None] = []
         self.attachments: dict[str, bytes] = {}
+        self.refuse: set[str] = set()
         self._lock = threading.Lock()
         self.server = None
         self.port = None
@@ -71,6 +74,8 @@ class FakeLRS:
                 query = parse_qs(urlparse(self.path).query)
                 if "statementId" in query:
                     statements[0] = {**statements[0], "id": query["statementId"][0]}
+                if any(s["id"] in fake.refuse for s in statements):
+                    return self._answer(400, b'{"error": "invalid statement"}')
                 with fake._lock:
                     if any(
                         s["id"] in fake.stored and fake.stored[s["id"]] != s

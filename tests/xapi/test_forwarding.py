@@ -344,3 +344,74 @@ def test_statements_stored_through_xapi_2_are_forwarded_as_1_0_3(
     assert sent["context"] == {"language": "en"} and sent["version"] == "1.0.0"
     lrs.headers["HTTP_X_EXPERIENCE_API_VERSION"] = "1.0.3"
     assert lrs.get(statementId=data["id"]).json() == sent
+
+
+def test_a_refused_statement_is_set_aside_and_the_rest_flow(
+    lrs, destination, fake_lrs, settings, django_capture_on_commit_callbacks
+):
+    """One statement the destination refuses (400) no longer holds back its batch
+    nor pauses the destination: it is set aside with the reason, the rest arrive."""
+    settings.XAPI_FORWARD_MAX_FAILURES = 2
+    ids = store(lrs, django_capture_on_commit_callbacks, count=7)
+    fake_lrs.refuse = {ids[1]}
+    retry_now(destination)
+    fake_lrs.stored.clear()
+    OutboxEntry.objects.update(delivered_at=None)
+    for _ in range(3):  # more drains than the failures that used to pause it
+        forwarding.drain_destination(destination.pk)
+    assert set(fake_lrs.stored) == set(ids) - {ids[1]}
+    aside = OutboxEntry.objects.get(rejected_at__isnull=False)
+    assert str(aside.statement_id) == ids[1] and "HTTP 400" in aside.rejection
+    health = Destination.objects.with_health().get(pk=destination.pk)
+    assert not health.paused and health.failure_count == 0
+    assert health.backlog is None and health.set_aside == 1
+    requests = fake_lrs.requests
+    forwarding.drain_destination(destination.pk)
+    assert fake_lrs.requests == requests  # set aside: not sent again by itself
+
+
+def test_set_aside_statements_are_sent_again_from_the_admin(
+    lrs, admin_client, destination, fake_lrs, django_capture_on_commit_callbacks
+):
+    """The destination's admin page lists them; ticking the box sends them again."""
+    from django.urls import reverse
+
+    from tests.xapi.test_admin_and_commands import _destination_form
+
+    batch = [statement() for _ in range(4)]
+    refused = batch[0]["id"]
+    fake_lrs.refuse = {refused}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert lrs.post(batch).status_code == 200
+    assert OutboxEntry.objects.filter(rejected_at__isnull=False).count() == 1
+    url = reverse("destination:edit", args=[destination.pk])
+    page = admin_client.get(url).content.decode()
+    assert refused in page and "HTTP 400" in page
+    index = admin_client.get(reverse("destination:index")).content.decode()
+    assert "mises de côté" in index  # the column, in French
+    fake_lrs.refuse = set()  # fixed at the destination
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            url, _destination_form(destination, retry_set_aside="on")
+        )
+    assert response.status_code == 302
+    assert refused in fake_lrs.stored
+    assert pending(destination) == 0
+    assert not OutboxEntry.objects.filter(rejected_at__isnull=False).exists()
+
+
+def test_every_statement_refused_is_the_destinations_fault(
+    lrs, destination, fake_lrs, django_capture_on_commit_callbacks
+):
+    """A destination refusing a whole batch statement by statement is failing (a
+    misconfiguration): it backs off as before, nothing is set aside."""
+    ids = store(lrs, django_capture_on_commit_callbacks, count=3)
+    fake_lrs.refuse = set(ids)
+    fake_lrs.stored.clear()
+    OutboxEntry.objects.update(delivered_at=None)
+    retry_now(destination)
+    forwarding.drain_destination(destination.pk)
+    destination.refresh_from_db()
+    assert destination.failure_count == 1 and "HTTP 400" in destination.last_error
+    assert not OutboxEntry.objects.filter(rejected_at__isnull=False).exists()
+    assert pending(destination) == 3

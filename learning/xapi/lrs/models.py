@@ -213,9 +213,19 @@ class Document(models.Model):
 class DestinationQuerySet(models.QuerySet):
     def with_health(self):
         pending = OutboxEntry.objects.filter(
-            destination=models.OuterRef("pk"), delivered_at__isnull=True
+            destination=models.OuterRef("pk"),
+            delivered_at__isnull=True,
+            rejected_at__isnull=True,
+        )
+        set_aside = OutboxEntry.objects.filter(
+            destination=models.OuterRef("pk"), rejected_at__isnull=False
         )
         return self.annotate(
+            set_aside=models.Subquery(
+                set_aside.values("destination")
+                .annotate(n=models.Count("pk"))
+                .values("n")[:1]
+            ),
             backlog=models.Subquery(
                 pending.values("destination")
                 .annotate(n=models.Count("pk"))
@@ -303,6 +313,10 @@ class OutboxEntry(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     leased_until = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # Set aside: the destination refused this statement for good (HTTP 400)
+    # while it took the others; it waits here until an admin sends it again.
+    rejected_at = models.DateTimeField(_("set aside"), null=True, blank=True)
+    rejection = models.TextField(_("refusal"), blank=True)
 
     class Meta:
         constraints = [
