@@ -14,6 +14,7 @@ at start (worker.warm_up); web processes on their first PDF.
 import base64
 import io
 import logging
+import threading
 from functools import cache
 from pathlib import Path
 
@@ -31,6 +32,12 @@ from .models import Certificate
 logger = logging.getLogger(__name__)
 
 STYLESHEET = Path(__file__).with_name("certificate_pdf.css")
+
+# Pango, under WeasyPrint, is not thread-safe: two threads of one process
+# rendering at once with the shared font configuration can hang for good (seen
+# with runserver's threads, where the embedded default runs jobs in the request).
+# One rendering at a time per process; processes still render in parallel.
+_RENDERING = threading.Lock()
 
 
 @cache
@@ -93,9 +100,10 @@ def render_pdf(certificate: Certificate, *, institution=None) -> bytes:
                 "logo_uri": _logo_uri(institution),
             },
         )
-    return HTML(string=html).write_pdf(
-        stylesheets=[stylesheet()], font_config=font_config()
-    )
+    with _RENDERING:
+        return HTML(string=html).write_pdf(
+            stylesheets=[stylesheet()], font_config=font_config()
+        )
 
 
 def pdf_name(certificate: Certificate) -> str:
