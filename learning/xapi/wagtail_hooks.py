@@ -15,6 +15,9 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.models import Locale
+
+from courses.models import CoursePage
 
 from .forwarding import retry_set_aside
 from .lrs.models import Destination, LRSClient, OutboxEntry, Scope
@@ -49,9 +52,24 @@ class LRSClientForm(forms.ModelForm):
         help_text=gettext_lazy("The new secret is shown once, after saving."),
     )
 
+    trusted_courses = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("trusted for these courses"),
+        queryset=CoursePage.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=LRSClient._meta.get_field("trusted_courses").help_text,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Progress lives on the default-language pages (learning/projection.py).
+        self.fields["trusted_courses"].queryset = CoursePage.objects.filter(
+            locale=Locale.get_default()
+        ).order_by("title")
+
     class Meta:
         model = LRSClient
-        fields = ["name", "scopes", "is_active"]
+        fields = ["name", "scopes", "is_active", "trusted_courses"]
 
 
 class ClientCreateView(generic.CreateView):
@@ -61,6 +79,7 @@ class ClientCreateView(generic.CreateView):
         self.secret = LRSClient.generate_secret()
         client.set_secret(self.secret)
         client.save()
+        self.form.save_m2m()
         return client
 
     def get_success_message(self, instance):
@@ -80,6 +99,7 @@ class ClientEditView(generic.EditView):
             self.secret = LRSClient.generate_secret()
             client.set_secret(self.secret)
         client.save()
+        self.form.save_m2m()
         return client
 
     def get_success_message(self):

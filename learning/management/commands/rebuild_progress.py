@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, Q
 from learning.certificates.models import Certificate
 from learning.models import Enrollment, LessonProgress, QuizAttempt
 from learning.projection import PageResolver, apply_statement
+from learning.xapi.lrs.models import TrustedStatement
 from learning.xapi.models import Statement
 
 BATCH = 2000
@@ -115,9 +116,13 @@ class Command(BaseCommand):
 
     def _replay(self, replayed: set) -> None:
         resolver = PageResolver()
-        # Only the platform's own statements drive progress: an external LRS client
-        # could otherwise post statements carrying a learner's registration.
-        statements = Statement.objects.filter(client__isnull=True)
+        # The platform's own statements drive progress, and those of outside LRS
+        # clients only where they moved it, their client being trusted for the
+        # course (learning/xapi/lrs/trust.py).
+        trusted = TrustedStatement.objects.filter(statement=OuterRef("pk"))
+        statements = Statement.objects.filter(
+            Q(client__isnull=True) | Q(Exists(trusted))
+        )
         total = statements.count()
         done = 0
         queryset = statements.order_by("stored", "timestamp", "id").values_list(

@@ -500,6 +500,10 @@ def store_statements(
         rows.append(build_row(data, client=client, stored=stored))
     insert_statements(rows)
     index_statements(rows)
+    if client is not None:
+        from .trust import apply_trusted  # learning's projection imports this module
+
+        apply_trusted(rows, client)
     if attachments:
         AttachmentContent.objects.bulk_create(
             [

@@ -21,6 +21,7 @@ __all__ = [
     "LRSClient",
     "OutboxEntry",
     "StatementRelation",
+    "TrustedStatement",
     "ensure_demo_client",
 ]
 
@@ -58,6 +59,19 @@ class LRSClient(models.Model):
     scopes = models.JSONField(_("scopes"), default=list)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Outside statements never change a learner's record, unless the platform
+    # trusts the client for the course (learning/xapi/lrs/trust.py).
+    trusted_courses = models.ManyToManyField(
+        "courses.CoursePage",
+        blank=True,
+        related_name="+",
+        verbose_name=_("trusted for these courses"),
+        help_text=_(
+            "Its statements that a learner completed these courses or their "
+            "lessons count towards the learner's progress and certificate. "
+            "Empty: its statements are kept but change nothing."
+        ),
+    )
 
     class Meta:
         verbose_name = _("LRS client")
@@ -137,6 +151,25 @@ class StatementRelation(models.Model):
 
     def __str__(self):
         return f"{self.statement_id} {self.kind} {self.key}"
+
+
+class TrustedStatement(models.Model):
+    """An outside client's statement that moved a learner's progress, its client
+    being trusted for the course when it was stored. rebuild_progress replays
+    these along with the platform's own statements."""
+
+    statement = models.OneToOneField(
+        "learning.Statement",
+        on_delete=models.DO_NOTHING,
+        primary_key=True,
+        related_name="+",
+    )
+    course = models.ForeignKey(
+        "courses.CoursePage", on_delete=models.CASCADE, related_name="+"
+    )
+
+    def __str__(self):
+        return str(self.statement_id)
 
 
 class Activity(models.Model):
