@@ -40,6 +40,7 @@ from learning.analytics.course_analytics import (
 from learning.compliance.scope import is_manager, manager_scope
 from learning.models import Enrollment, EnrollmentStatus
 from learning.projection import canonical_page
+from learning.spreadsheets import csv_text
 
 EDIT_ACTIONS = {"change", "publish"}
 
@@ -158,13 +159,6 @@ class CourseAnalyticsView(WagtailAdminTemplateMixin, View):
 # -- CSV downloads -------------------------------------------------------------
 
 
-def _cell(value):
-    """Keep spreadsheet software from reading a text cell as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _number(value: float | None, digits: int = 4):
     return "" if value is None else round(value, digits)
 
@@ -174,7 +168,7 @@ def _csv_response(filename: str, rows) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in rows:
-        writer.writerow([_cell(value) for value in row])
+        writer.writerow([csv_text(value) for value in row])
     response = HttpResponse(
         "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
     )

@@ -7,9 +7,12 @@ Every dataset carries a `README` attribute describing the column; every group
 and the file carry a `README` too. CSV: one file per table in a directory, same
 columns, plus README.txt.
 
-Only pseudonymous actors are written: the opaque per-user id of the statement's
-account, or a SHA-1 of any other identifier (as xAPI's mbox_sha1sum). Times are
-int64 microseconds since 1970-01-01T00:00:00Z; MISSING_TIME marks "never".
+Only pseudonymous actors are written, by one rule for every identifier
+(`actor_pseudonym`): a keyed hash of the actor's inverse functional identifier,
+so a research file never holds an e-mail address, an external system's account
+name or the platform's own pseudonymous id (which the compliance register lists
+beside names). Text longer than its column is cut at a character boundary.
+Times are int64 microseconds since 1970-01-01T00:00:00Z; MISSING_TIME marks "never".
 """
 
 from __future__ import annotations
@@ -20,17 +23,20 @@ import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 
 from django.conf import settings
 from django.db.models.fields.json import KT, KeyTransform
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 import h5py
 import numpy as np
 
 from learning.models import Enrollment, LessonProgress
+from learning.spreadsheets import csv_text
 from learning.xapi.models import Statement
 from learning.xapi.statements import activity_iri
 
@@ -40,6 +46,20 @@ DEFAULT_CHUNK_ROWS = 10_000
 FORMATS = ("hdf5", "csv")
 TIME_NOTE = (
     f" Microseconds since 1970-01-01T00:00:00Z (UTC), int64; {MISSING_TIME} means none."
+)
+
+TEXT_NOTE = (
+    " UTF-8, at most {width} bytes: a longer value is cut after its last whole"
+    " character within them."
+)
+ACTOR_NOTE = (
+    "Pseudonymous actor: 32 hex digits, a keyed hash (HMAC-SHA256, key derived from"
+    " the site's SECRET_KEY) of the actor's identifier, whatever it is (account of"
+    " any homePage, mbox, mbox_sha1sum, openid; an mbox counts as its"
+    " mbox_sha1sum). The same person has the same actor in every table and every"
+    " export of this site; it cannot be computed from an e-mail address, a name or"
+    " the platform's pseudonymous id without the key. Never an e-mail address."
+    " Empty for an actor without identifier (an anonymous group)."
 )
 
 Progress = Callable[[str, int, int], None]
@@ -64,7 +84,11 @@ class Column:
 
     @property
     def description(self) -> str:
-        return self.readme + (TIME_NOTE if self.kind == "time" else "")
+        if self.kind == "time":
+            return self.readme + TIME_NOTE
+        if self.kind == "text":
+            return self.readme + TEXT_NOTE.format(width=self.width)
+        return self.readme
 
 
 TRI_STATE = " 1 = true, 0 = false, -1 = not stated."
@@ -73,12 +97,7 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
         "Every xAPI statement of the platform's LRS, in the order stored.",
         [
             Column("id", "id", "Statement id (UUID)."),
-            Column(
-                "actor",
-                "text",
-                "Pseudonymous actor: the opaque account name, or 'sha1:<hex>' of "
-                "another identifier. Never an e-mail address.",
-            ),
+            Column("actor", "text", ACTOR_NOTE),
             Column("verb", "text", "Verb IRI (ADL vocabulary).", 200),
             Column("activity_id", "text", "IRI of the statement's object.", 500),
             Column(
@@ -112,7 +131,7 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
         "Enrolments (a projection of the statements): one row per learner and course.",
         [
             Column("id", "id", "Enrolment id = xAPI registration (UUID)."),
-            Column("actor", "text", "Pseudonymous learner id (as in statements)."),
+            Column("actor", "text", "Pseudonymous learner (as in statements)."),
             Column("course_activity_id", "text", "IRI of the course activity.", 500),
             Column("status", "text", "'active' or 'completed'."),
             Column("enrolled_at", "time", "Enrolment time."),
@@ -124,7 +143,7 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
         "Lesson progress (a projection of the statements): one row per enrolment and lesson opened.",
         [
             Column("enrollment_id", "id", "Enrolment id = xAPI registration (UUID)."),
-            Column("actor", "text", "Pseudonymous learner id (as in statements)."),
+            Column("actor", "text", "Pseudonymous learner (as in statements)."),
             Column("lesson_activity_id", "text", "IRI of the lesson activity.", 500),
             Column("opened_at", "time", "First opening of the lesson."),
             Column("completed_at", "time", "Lesson completion time."),
@@ -142,13 +161,20 @@ def to_microseconds(when: datetime | None) -> int:
 
 
 def pseudonymous_actor(actor: dict) -> str:
-    """The account name of an account actor, else a SHA-1 of its identifier."""
+    """The export's pseudonym of a statement's actor (its JSON)."""
+    account = actor.get("account") or {}
     return _actor(
-        (actor.get("account") or {}).get("name"),
+        account.get("homePage"),
+        account.get("name"),
         actor.get("mbox_sha1sum"),
         actor.get("mbox"),
         actor.get("openid"),
     )
+
+
+def learner_pseudonym(user_pseudonym) -> str:
+    """The export's pseudonym of one of the platform's learners (as their statements')."""
+    return _actor(settings.SITE_BASE_URL, str(user_pseudonym), None, None, None)
 
 
 def _tri(value) -> int:
@@ -163,6 +189,7 @@ def _iri(kind: str, key) -> str:
 # fetching and parsing whole statements (about 1 kB each) cost most of the
 # export's memory and time. Text values (KT) for strings, JSON values otherwise.
 STATEMENT_FIELDS = {
+    "account_home_page": KT("data__actor__account__homePage"),
     "account_name": KT("data__actor__account__name"),
     "mbox_sha1sum": KT("data__actor__mbox_sha1sum"),
     "mbox": KT("data__actor__mbox"),
@@ -177,17 +204,28 @@ STATEMENT_FIELDS = {
 }
 
 
-def _actor(account_name, mbox_sha1sum, mbox, openid) -> str:
+def _actor(home_page, account_name, mbox_sha1sum, mbox, openid) -> str:
     """The pseudonym of an actor given by its identifying fields (as the database
     extracts them for the export; pseudonymous_actor() for a statement's JSON)."""
     if account_name:
-        return str(account_name)
-    if mbox_sha1sum:
-        return f"sha1:{mbox_sha1sum}"
-    for value in (mbox, openid):
-        if value:
-            return f"sha1:{hashlib.sha1(str(value).encode()).hexdigest()}"  # noqa: S324 - xAPI's own pseudonymisation
-    return ""
+        identifier = f"account {home_page or ''} {account_name}"
+    elif mbox_sha1sum or mbox:
+        sha1 = mbox_sha1sum or hashlib.sha1(str(mbox).encode()).hexdigest()  # noqa: S324 - xAPI's mbox_sha1sum
+        identifier = f"mbox_sha1sum {str(sha1).lower()}"
+    elif openid:
+        identifier = f"openid {openid}"
+    else:
+        return ""
+    return actor_pseudonym(identifier)
+
+
+@lru_cache(maxsize=65_536)  # a learner has many statements
+def actor_pseudonym(identifier: str) -> str:
+    """The one rule: a keyed hash of the identifier, 32 hex digits."""
+    digest = salted_hmac(
+        "atelier.learning-records-export.actor", identifier, algorithm="sha256"
+    )
+    return digest.hexdigest()[:32]
 
 
 def statement_rows(chunk_rows: int) -> Iterator[tuple]:
@@ -212,6 +250,7 @@ def statement_rows(chunk_rows: int) -> Iterator[tuple]:
         registration,
         timestamp,
         stored,
+        account_home_page,
         account_name,
         mbox_sha1sum,
         mbox,
@@ -224,7 +263,7 @@ def statement_rows(chunk_rows: int) -> Iterator[tuple]:
     ) in rows:
         yield (
             str(id_),
-            _actor(account_name, mbox_sha1sum, mbox, openid),
+            _actor(account_home_page, account_name, mbox_sha1sum, mbox, openid),
             verb,
             activity_id,
             parent or "",
@@ -255,7 +294,7 @@ def enrollment_rows(chunk_rows: int) -> Iterator[tuple]:
     for id_, pseudonym, key, status, enrolled, completed, last in rows:
         yield (
             str(id_),
-            str(pseudonym),
+            learner_pseudonym(pseudonym),
             _iri("course", key),
             status,
             to_microseconds(enrolled),
@@ -279,7 +318,7 @@ def lesson_progress_rows(chunk_rows: int) -> Iterator[tuple]:
     for enrollment_id, pseudonym, key, opened, completed in rows:
         yield (
             str(enrollment_id),
-            str(pseudonym),
+            learner_pseudonym(pseudonym),
             _iri("lesson", key),
             to_microseconds(opened),
             to_microseconds(completed),
@@ -338,8 +377,7 @@ class Hdf5Table:
                 array = np.array([v.encode("ascii") for v in values], dtype="S36")
             elif column.kind == "text":
                 array = np.array(
-                    [v.encode("utf-8")[: column.width] for v in values],
-                    dtype=column.dtype,
+                    [fit(v, column.width) for v in values], dtype=column.dtype
                 )
             else:
                 array = np.array(values, dtype=column.dtype)
@@ -350,15 +388,36 @@ class Hdf5Table:
         self.group.attrs["rows"] = self.rows
 
 
+def fit(value: str, width: int) -> bytes:
+    """`value` as UTF-8 in at most `width` bytes, cut on a character boundary
+    (a lone surrogate, which UTF-8 cannot hold, becomes '?')."""
+    encoded = value.encode("utf-8", "replace")
+    if len(encoded) <= width:
+        return encoded
+    return encoded[:width].decode("utf-8", "ignore").encode("utf-8")
+
+
 class CsvTable:
+    """The same values as the HDF5 tables; text that would start a spreadsheet
+    formula is preceded by an apostrophe."""
+
     def __init__(self, directory: Path, name: str, columns):
         self.stream = open(directory / f"{name}.csv", "w", newline="", encoding="utf-8")
         self.writer = csv.writer(self.stream)
         self.writer.writerow([column.name for column in columns])
+        self.widths = [
+            column.width if column.kind == "text" else None for column in columns
+        ]
         self.rows = 0
 
     def append(self, chunk: list[tuple]) -> None:
-        self.writer.writerows(chunk)
+        self.writer.writerows(
+            [
+                csv_text(fit(value, width).decode()) if width else value
+                for value, width in zip(row, self.widths, strict=True)
+            ]
+            for row in chunk
+        )
         self.rows += len(chunk)
 
     def close(self) -> None:
@@ -368,7 +427,11 @@ class CsvTable:
 def _readme_text() -> str:
     lines = [
         "Atelier learning records export.",
-        "Pseudonymous: actors are opaque ids, never names or e-mail addresses.",
+        "Pseudonymous: actors are keyed hashes, never names or e-mail addresses.",
+        "Text columns are UTF-8 of a fixed maximum size in bytes; a longer value is",
+        "cut after its last whole character. In the CSV files, a text value that",
+        "starts with =, +, -, @, a tab or a carriage return is preceded by an",
+        "apostrophe (') so that spreadsheets show it as text.",
         "",
     ]
     for name, (readme, columns) in TABLES.items():

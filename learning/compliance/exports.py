@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from learning.spreadsheets import csv_text, xlsx_text
+
 from .dashboard import PersonRow
 
 
@@ -68,11 +70,6 @@ def person_table(rows: Iterable[PersonRow], *, register: bool = False):
     return person_header(register=register), list(person_lines(rows, register=register))
 
 
-def _safe(value: str) -> str:
-    """No spreadsheet formula injection from a name or unit."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def to_csv(header: list[str], body: Iterable[list[str]]) -> bytes:
     return b"".join(csv_chunks(header, body))
 
@@ -84,7 +81,7 @@ def csv_chunks(header: list[str], body: Iterable[list[str]], *, lines: int = 100
     writer = csv.writer(out)
     writer.writerow(header)
     for count, line in enumerate(body, start=1):
-        writer.writerow([_safe(v) for v in line])
+        writer.writerow([csv_text(v) for v in line])
         if count % lines == 0:
             yield out.getvalue().encode("utf-8")
             out.seek(0)
@@ -100,7 +97,7 @@ def to_xlsx(header: list[str], body: list[list[str]], *, title: str) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for line in body:
-        sheet.append([_safe(v) for v in line])
+        sheet.append([xlsx_text(v) for v in line])
     sheet.freeze_panes = "A2"
     for index, name in enumerate(header, start=1):
         width = max([len(name)] + [len(line[index - 1]) for line in body[:200]])

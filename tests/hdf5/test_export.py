@@ -1,6 +1,7 @@
 """Learning-records export: HDF5 tables (and CSV) round-trip the records."""
 
 import csv
+import hashlib
 import io
 import math
 import uuid
@@ -15,6 +16,8 @@ from learning.analytics.hdf5_export import (
     MISSING_TIME,
     TABLES,
     export_learning_records,
+    learner_pseudonym,
+    pseudonymous_actor,
     to_microseconds,
 )
 from learning.models import Enrollment, LessonProgress
@@ -67,17 +70,21 @@ def test_export_hdf5_values_round_trip(records, tmp_path):
         scores = table["score_scaled"][:]
     for index, statement in enumerate(records):
         assert ids[index] == str(statement.id)
-        assert actors[index] == statement.actor_account_name
+        assert actors[index] == learner_pseudonym(statement.actor_account_name)
         assert verbs[index] == statement.verb
         assert timestamps[index] == to_microseconds(statement.timestamp)
         expected = statement.data.get("result", {}).get("completion")
         assert completion[index] == (-1 if expected is None else int(expected))
         assert math.isnan(scores[index])
     pseudonyms = {
-        str(p) for p in Enrollment.objects.values_list("user__pseudonym", flat=True)
+        learner_pseudonym(p)
+        for p in Enrollment.objects.values_list("user__pseudonym", flat=True)
     }
     assert set(actors) == pseudonyms  # no names, no e-mail addresses
     assert not any("@" in actor for actor in actors)
+    with h5py.File(path, "r") as f:  # the same learners in every table
+        assert set(f["enrollments/actor"].asstr()[:]) == pseudonyms
+        assert set(f["lesson_progress/actor"].asstr()[:]) <= pseudonyms
 
 
 def test_export_hdf5_progress_tables(records, tmp_path):
@@ -147,13 +154,39 @@ def test_export_command_reports_progress(records, tmp_path):
     assert f"statements {records.count()}" in out.getvalue()
 
 
-def test_export_pseudonymous_actor_for_foreign_identifiers():
-    from learning.analytics.hdf5_export import pseudonymous_actor
-
-    assert pseudonymous_actor({"account": {"name": "abc"}}) == "abc"
-    hashed = pseudonymous_actor({"mbox": "mailto:camille@example.org"})
-    assert hashed.startswith("sha1:") and "camille" not in hashed
-    assert pseudonymous_actor({"mbox_sha1sum": "ff"}) == "sha1:ff"
+def test_export_pseudonymous_actor_one_rule_for_every_identifier():
+    """Every identifier kind becomes 32 hex digits of a keyed hash; an mbox and its
+    mbox_sha1sum are the same person, accounts of two homePages are two people."""
+    mbox = "mailto:camille@example.org"
+    actors = {
+        "mbox": pseudonymous_actor({"mbox": mbox}),
+        "sha1": pseudonymous_actor(
+            {"mbox_sha1sum": hashlib.sha1(mbox.encode()).hexdigest().upper()}  # noqa: S324
+        ),
+        "openid": pseudonymous_actor({"openid": "https://id.example.org/camille"}),
+        "email account": pseudonymous_actor(
+            {
+                "account": {
+                    "homePage": "https://lms.example.org",
+                    "name": "camille@x.org",
+                }
+            }
+        ),
+        "other home": pseudonymous_actor(
+            {"account": {"homePage": "https://other.example", "name": "camille@x.org"}}
+        ),
+        "ours": pseudonymous_actor(
+            {"account": {"homePage": "http://testserver", "name": "0b6e-uuid"}}
+        ),
+    }
+    assert all(
+        len(a) == 32 and set(a) <= set("0123456789abcdef") for a in actors.values()
+    )
+    assert actors["mbox"] == actors["sha1"]
+    assert actors["email account"] != actors["other home"]
+    assert actors["ours"] == learner_pseudonym("0b6e-uuid")
+    assert len(set(actors.values())) == 5
+    assert pseudonymous_actor({"objectType": "Group", "member": []}) == ""
 
 
 def _stored(data: dict, minute: int):
@@ -177,8 +210,6 @@ def _stored(data: dict, minute: int):
 
 def _reference_fields(data: dict) -> tuple:
     """What the export wrote when it parsed every statement's JSON in Python."""
-    from learning.analytics.hdf5_export import pseudonymous_actor
-
     result = data.get("result") or {}
     score = (result.get("score") or {}).get("scaled")
     parents = (data.get("context") or {}).get("contextActivities", {}).get("parent")
@@ -269,8 +300,10 @@ def test_export_statement_fields_as_parsed_from_the_json(varied_statements, tmp_
         assert row[4] == reference[4] or (
             math.isnan(row[4]) and math.isnan(reference[4])
         )
-    assert exported[0][0].startswith("sha1:") and "camille" not in exported[0][0]
-    assert exported[3][0] == "p-42"
+    assert "camille" not in exported[0][0]
+    assert exported[3][0] == pseudonymous_actor(
+        {"account": {"homePage": "http://h", "name": "p-42"}}
+    )
     assert registrations[3] == varied_statements[3].data["context"]["registration"]
     assert registrations[0] == ""
 
@@ -295,3 +328,53 @@ def test_export_queries_do_not_grow_with_rows(
     """A count and one streamed query per table, whatever the number of rows/chunks."""
     with django_assert_num_queries(6):
         export_learning_records(tmp_path / "records.h5", chunk_rows=1)
+
+
+def test_export_external_email_account_name_is_pseudonymised(db, tmp_path):
+    """An external client's account named by an e-mail address: no '@' anywhere."""
+    actor = {"account": {"homePage": "https://lms.example", "name": "dom@example.org"}}
+    _stored({"actor": actor}, 1)
+    export_learning_records(tmp_path / "records.h5")
+    export_learning_records(tmp_path / "csv", format="csv")
+    with h5py.File(tmp_path / "records.h5", "r") as f:
+        assert f["statements/actor"].asstr()[:].tolist() == [pseudonymous_actor(actor)]
+    text = (tmp_path / "csv" / "statements.csv").read_text(encoding="utf-8")
+    assert "dom@example.org" not in text and pseudonymous_actor(actor) in text
+
+
+def test_export_long_text_cut_on_a_character_boundary(db, tmp_path):
+    """An IRI of 619 bytes in a 500-byte column: cut before the split 'é', the
+    column decodes, and its README says so; the CSV holds the same value."""
+    iri = "http://example.org/" + "é" * 300  # 19 + 600 bytes: byte 500 splits an é
+    _stored({"actor": {"mbox": "mailto:a@example.org"}, "object": {"id": iri}}, 1)
+    export_learning_records(tmp_path / "records.h5")
+    export_learning_records(tmp_path / "csv", format="csv")
+    with h5py.File(tmp_path / "records.h5", "r") as f:
+        dataset = f["statements/activity_id"]
+        value = dataset.asstr()[0]  # raises if a character was cut in two
+        readme = dataset.attrs["README"]
+    assert len(value.encode()) == 499 and iri.startswith(value)
+    assert "cut after its last whole character" in readme
+    with open(tmp_path / "csv" / "statements.csv", encoding="utf-8") as stream:
+        assert next(csv.DictReader(stream))["activity_id"] == value
+
+
+def test_export_csv_neutralises_spreadsheet_formulas(db, tmp_path):
+    """Text cells starting like a formula are written as text; numbers stay numbers."""
+    _stored(
+        {
+            "actor": {"mbox": "mailto:a@example.org"},
+            "verb": {"id": '=HYPERLINK("http://evil","x")'},
+            "object": {"id": "@SUM(1+1)"},
+            "result": {"score": {"scaled": -0.5}, "duration": "-PT1S"},
+        },
+        1,
+    )
+    export_learning_records(tmp_path / "csv", format="csv")
+    with open(tmp_path / "csv" / "statements.csv", encoding="utf-8") as stream:
+        row = next(csv.DictReader(stream))
+    assert row["verb"] == '\'=HYPERLINK("http://evil","x")'
+    assert row["activity_id"] == "'@SUM(1+1)"
+    assert row["duration"] == "'-PT1S"
+    assert row["score_scaled"] == "-0.5"
+    assert "apostrophe" in (tmp_path / "csv" / "README.txt").read_text()
