@@ -41,7 +41,8 @@ def _compute(user) -> dict[str, bool]:
     }
 
 
-def access_generation() -> int:
+def access_generation() -> int | None:
+    """The shared counter; None while the cache is unreachable (cms/cache.py)."""
     from .caching import pinned_access_generation
 
     generation = pinned_access_generation()
@@ -61,12 +62,14 @@ def header_access(request) -> dict[str, bool]:
     cached = getattr(request, "_atelier_header_access", None)
     if cached is not None:
         return cached
-    stamp = [user.pk, user.is_superuser, user.is_active, access_generation()]
+    generation = access_generation()
+    stamp = [user.pk, user.is_superuser, user.is_active, generation]
     entry = request.session.get(SESSION_KEY)
-    if entry and entry[0] == stamp:
+    if entry and generation is not None and entry[0] == stamp:
         flags = entry[1]
     else:
         flags = _compute(user)
-        request.session[SESSION_KEY] = [stamp, flags]
+        if generation is not None:  # unknown while the cache is down: not kept
+            request.session[SESSION_KEY] = [stamp, flags]
     request._atelier_header_access = flags
     return flags

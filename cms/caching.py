@@ -14,6 +14,7 @@ keys to invalidate:
 
 import threading
 import time
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -32,14 +33,15 @@ _memo: OrderedDict = OrderedDict()
 _memo_lock = threading.Lock()
 
 
-def _read_generation() -> int:
+def _read_generation() -> int | None:
+    """The shared counter; None while the cache is unreachable (cms/cache.py)."""
     value = cache.get(GENERATION_KEY)
     if value is None:
         # A fresh cache (or an evicted key): start from a value no other
         # process could have used for different content.
         cache.add(GENERATION_KEY, _fresh_generation(), timeout=None)
         value = cache.get(GENERATION_KEY)
-    return int(value)
+    return None if value is None else int(value)
 
 
 def _fresh_generation() -> int:
@@ -47,8 +49,11 @@ def _fresh_generation() -> int:
     return time.time_ns() // 1000
 
 
-def content_generation() -> int:
-    """The current generation (read at most once per request inside `request_scope`)."""
+def content_generation() -> int | None:
+    """The current generation (read at most once per request inside `request_scope`).
+
+    None while the shared cache is unreachable: nothing derived from content may
+    then be remembered, since a publish elsewhere could not be seen."""
     value = getattr(_local, "generation", None)
     if value is None:
         value = _read_generation()
@@ -101,7 +106,10 @@ def memo(name: str, *key, compute: Callable, keep: Callable | None = None):
     false: the value is returned but not remembered (e.g. misses keyed on
     request paths, which anyone can vary at will).
     """
-    full_key = (content_generation(), name, *key)
+    generation = content_generation()
+    if generation is None:  # the cache is down: compute, remember nothing
+        return compute()
+    full_key = (generation, name, *key)
     with _memo_lock:
         if full_key in _memo:
             _memo.move_to_end(full_key)
@@ -117,8 +125,12 @@ def memo(name: str, *key, compute: Callable, keep: Callable | None = None):
 
 
 def shared_key(name: str, *key) -> str:
-    """A shared-cache key valid for the current content generation only."""
-    return ":".join(["atelier", name, str(content_generation()), *map(str, key)])
+    """A shared-cache key valid for the current content generation only (a key
+    no one shares while the generation is unknown)."""
+    generation = content_generation()
+    if generation is None:
+        generation = f"unknown-{uuid.uuid4().hex}"
+    return ":".join(["atelier", name, str(generation), *map(str, key)])
 
 
 def clear_memo() -> None:

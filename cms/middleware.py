@@ -177,7 +177,7 @@ class ContentCacheMiddleware:
             if key and generation is None:  # a fresh cache: start the counter
                 generation = content_generation()
             response = self.get_response(request)
-            if key and _storable(request, response):
+            if key and generation is not None and _storable(request, response):
                 # Stored under the generation the page was rendered in, unless
                 # content changed during the request (here): it may mix both.
                 rendered_in = content_generation()

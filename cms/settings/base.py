@@ -90,6 +90,8 @@ MIDDLEWARE = [
     # After the language is known: content generation, Wagtail site, anonymous
     # page cache (cms/middleware.py).
     "cms.middleware.ContentCacheMiddleware",
+    # A job that cannot be queued (Redis down): the 503 page (cms/outages.py).
+    "cms.outages.ServiceUnavailableMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -234,11 +236,14 @@ RQ_QUEUES = build_rq_queues(REDIS_URL)
 # Without Redis (the embedded default) the cache is a folder, not per-process
 # memory: a course imported or published from another process (manage.py, the
 # admin) must still reach the web server's page caches (cms/caching.py).
+# With Redis, an outage degrades to uncached pages (cms/cache.py), and a page
+# never waits more than a second or two for an unreachable server.
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cms.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
         if REDIS_URL
         else {

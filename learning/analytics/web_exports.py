@@ -7,13 +7,14 @@ written as it goes, so the status page can show a progress bar.
 """
 
 import tempfile
+from functools import partial
 from pathlib import Path
 
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-import django_rq
+from cms.outages import QueueUnavailable, enqueue
 
 from .hdf5_export import ROWS, export_learning_records
 from .models import RecordsExport, RecordsExportStatus
@@ -22,14 +23,19 @@ QUEUE = "default"
 
 
 def request_records_export(*, by) -> RecordsExport:
-    """Record the export and queue its job once the transaction commits."""
+    """Record the export and queue its job once the transaction commits
+    (QueueUnavailable, and no export left behind, when Redis is down)."""
     export = RecordsExport.objects.create(requested_by=by)
-    transaction.on_commit(
-        lambda: django_rq.get_queue(QUEUE).enqueue(
-            build_records_export_job, str(export.pk)
-        )
-    )
+    transaction.on_commit(partial(_queue_build, export.pk))
     return export
+
+
+def _queue_build(export_id) -> None:
+    try:
+        enqueue(QUEUE, build_records_export_job, str(export_id))
+    except QueueUnavailable:
+        RecordsExport.objects.filter(pk=export_id).delete()  # never pending
+        raise
 
 
 def build_records_export_job(export_id: str) -> str:

@@ -7,12 +7,12 @@ between gets less, never more); only the requester (and administrators) see it.
 
 import io
 import zipfile
+from functools import partial
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-import django_rq
-
+from cms.outages import QueueUnavailable, enqueue
 from learning.compliance.scope import NOBODY, manager_scope
 
 from .models import Certificate, CertificateExport, ExportStatus
@@ -22,12 +22,19 @@ PROGRESS_EVERY = 10  # rows written between progress updates
 
 
 def request_export(course, *, by) -> CertificateExport:
-    """Record the export and queue its job after the commit."""
+    """Record the export and queue its job after the commit (QueueUnavailable,
+    and no export left behind, when Redis is down)."""
     export = CertificateExport.objects.create(course=course, requested_by=by)
-    transaction.on_commit(
-        lambda: django_rq.get_queue("certificates").enqueue(build_export_job, export.pk)
-    )
+    transaction.on_commit(partial(_queue_build, export.pk))
     return export
+
+
+def _queue_build(export_id: int) -> None:
+    try:
+        enqueue("certificates", build_export_job, export_id)
+    except QueueUnavailable:
+        CertificateExport.objects.filter(pk=export_id).delete()  # never pending
+        raise
 
 
 def visible_exports(user):
