@@ -12,12 +12,14 @@ from django.utils import timezone
 from cms.addresses import page_absolute_url
 
 from .certificates.models import Certificate
+from .certificates.verification import verify_certificate
 from .models import Enrollment, QuizAttempt
 from .xapi.models import Statement
 
 
 def export_learning_records(user) -> dict:
-    """Enrolments, lesson progress and every statement about `user`, JSON-ready."""
+    """Enrolments, lesson progress, certificates and every statement about
+    `user`, JSON-ready."""
     enrollments = (
         Enrollment.objects.filter(user=user)
         .select_related("course")
@@ -49,7 +51,42 @@ def export_learning_records(user) -> dict:
             }
             for enrollment in enrollments
         ],
+        "certificates": [_certificate(c) for c in _certificates_of(user)],
         "xapi_statements": [statement.data for statement in statements],
+    }
+
+
+def _certificates_of(user):
+    return (
+        Certificate.objects.filter(enrollment__user=user)
+        .select_related("course", "superseded_by")
+        .order_by("issued_at", "pk")
+    )
+
+
+def _certificate(certificate: Certificate) -> dict:
+    """What the certificate says about the learner, and its status as the public
+    verification page gives it."""
+    return {
+        "code": certificate.display_code,
+        "verification_url": certificate.verification_url,
+        "status": verify_certificate(certificate).status,
+        "learner_name": certificate.learner_name,
+        "learner_unit": certificate.learner_unit,
+        "course": certificate.course_title,
+        "course_version": certificate.course_version,
+        "learning_objectives": certificate.objectives,
+        "score": certificate.score,
+        "completed_at": certificate.completed_at.isoformat(),
+        "issued_at": certificate.issued_at.isoformat(),
+        "valid_until": (
+            certificate.valid_until.isoformat() if certificate.valid_until else None
+        ),
+        "issuer": certificate.institution_name,
+        "revoked_at": (
+            certificate.revoked_at.isoformat() if certificate.revoked_at else None
+        ),
+        "revocation_reason": certificate.revocation_reason,
     }
 
 

@@ -32,6 +32,7 @@ from .models import Certificate
 logger = logging.getLogger(__name__)
 
 STYLESHEET = Path(__file__).with_name("certificate_pdf.css")
+PDF_VARIANT = "pdf/ua-1"
 
 # Pango, under WeasyPrint, is not thread-safe: two threads of one process
 # rendering at once with the shared font configuration can hang for good (seen
@@ -91,6 +92,9 @@ def render_pdf(certificate: Certificate, *, institution=None) -> bytes:
             {
                 "certificate": certificate,
                 "issued_on": timezone.localdate(certificate.issued_at),
+                "completed_on": timezone.localdate(
+                    certificate.completed_at or certificate.issued_at
+                ),
                 "score_percent": (
                     None
                     if certificate.score is None
@@ -100,9 +104,13 @@ def render_pdf(certificate: Certificate, *, institution=None) -> bytes:
                 "logo_uri": _logo_uri(institution),
             },
         )
+    # PDF/UA-1: a tagged PDF (structure tree, languages, alternative texts)
+    # that screen readers follow. https://doc.courtbouillon.org/weasyprint/stable/
     with _RENDERING:
         return HTML(string=html).write_pdf(
-            stylesheets=[stylesheet()], font_config=font_config()
+            stylesheets=[stylesheet()],
+            font_config=font_config(),
+            pdf_variant=PDF_VARIANT,
         )
 
 

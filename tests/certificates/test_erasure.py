@@ -136,3 +136,16 @@ def test_admin_deletion_keeps_certificates_verifiable(
     learner.delete() if how == "instance" else users.delete()
     _html, status, _data = _public_status(client, certificate)
     assert status == "valid"
+
+
+def test_personal_data_export_lists_certificates(client, certificate, learner):
+    """The personal-data export holds each certificate: code, verification URL,
+    status as the public page gives it, what it states."""
+    client.force_login(learner)
+    data = client.get("/accounts/profile/data.json").json()
+    (exported,) = data["learning"]["certificates"]
+    assert exported["code"] == certificate.display_code
+    assert exported["verification_url"] == certificate.verification_url
+    assert exported["status"] == "valid"
+    assert exported["course"] == certificate.course_title
+    assert exported["valid_until"] == certificate.valid_until.isoformat()

@@ -130,3 +130,65 @@ def test_pdf_stylesheet_parsed_once_per_process():
     assert pdf.font_config() is pdf.font_config()
     css = pdf.STYLESHEET.read_text().replace(" ", "")
     assert "display:flex" not in css and "word-break:break-all" not in css
+
+
+def test_pdf_shows_unit_what_it_certifies_and_completion(
+    learner, validity_course, django_capture_on_commit_callbacks
+):
+    """As the SNDS course promises: the holder's unit, the course, its version
+    and learning objectives, the completion date and score."""
+    from django.utils import timezone
+
+    from tests.certificates.conftest import complete
+
+    learner.unit = "UMR 1234 Épidémiologie"
+    learner.save()
+    validity_course.objectives = "Décrire le SNDS\nAppliquer le RGPD aux données"
+    validity_course.save()
+    enrollment = complete(learner, validity_course, django_capture_on_commit_callbacks)
+    certificate = Certificate.objects.get(enrollment=enrollment)
+    text = " ".join(_pdf(certificate).pages[0].extract_text().split())
+    assert "UMR 1234 Épidémiologie" in text
+    assert "Décrire le SNDS" in text and "Appliquer le RGPD aux données" in text
+    assert "2.1" in text
+    assert f"{timezone.localdate(certificate.completed_at):%d/%m/%Y}" in text
+    assert "Completed on" in text
+
+
+def test_pdf_unit_from_membership_when_the_profile_has_none(
+    learner, validity_course, django_capture_on_commit_callbacks
+):
+    """Without a unit on the profile, the unit the learner is a member of."""
+    from learning.compliance.models import Membership, OrgUnit
+    from tests.certificates.conftest import complete
+
+    learner.unit = ""
+    learner.save()
+    unit = OrgUnit.objects.create(code="EPI", name="Laboratoire d’épidémiologie")
+    Membership.objects.create(user=learner, unit=unit)
+    enrollment = complete(learner, validity_course, django_capture_on_commit_callbacks)
+    certificate = Certificate.objects.get(enrollment=enrollment)
+    assert certificate.learner_unit == "Laboratoire d’épidémiologie"
+    assert "Laboratoire d’épidémiologie" in _pdf(certificate).pages[0].extract_text()
+
+
+def test_pdf_without_signatory_is_signed_for_the_institution(certificate):
+    """No signatory set: the institution signs, electronically (never a blank)."""
+    assert certificate.signatory_name == ""
+    text = " ".join(_pdf(certificate).pages[0].extract_text().split())
+    assert "Pour l’établissement" in text and "On behalf of the institution" in text
+    assert "Signature électronique" in text
+
+
+def test_pdf_is_tagged_pdf_ua(certificate):
+    """A tagged PDF/UA-1 document: structure tree, marked content, language,
+    title shown, PDF/UA identification in its XMP metadata."""
+    reader = _pdf(certificate)
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in root
+    assert root["/Lang"] == "fr"
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    xmp = root["/Metadata"].get_object().get_data()
+    assert b"pdfuaid:part>1<" in xmp or b'pdfuaid:part="1"' in xmp
+    assert reader.metadata.title == f"Certificat {certificate.display_code}"
