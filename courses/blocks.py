@@ -9,6 +9,7 @@ from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
@@ -164,20 +165,39 @@ class Hdf5ViewerBlock(blocks.StructBlock):
     )
 
     def get_context(self, value, parent_context=None):
-        from .hdf5.inspect import Hdf5FileError, Limits
-        from .hdf5.viewer import describe_document
+        from .hdf5.inspect import Hdf5FileError
 
         context = super().get_context(value, parent_context=parent_context)
-        document = value.get("document")
         context["tree"] = context["error"] = None
-        if document is not None:
+        if value.get("document") is not None:
             try:
-                context["tree"] = describe_document(
-                    document, Limits(previews=bool(value.get("show_previews")))
-                )
+                context["tree"] = self.describe(value)
             except Hdf5FileError as error:
                 context["error"] = error.message
         return context
+
+    @staticmethod
+    def describe(value):
+        """The document's tree (cached; read in the sandbox the first time)."""
+        from .hdf5.limits import Limits
+        from .hdf5.viewer import describe_document
+
+        limits = Limits.from_settings(previews=bool(value.get("show_previews")))
+        return describe_document(value["document"], limits)
+
+    def clean(self, value):
+        """A file the viewer cannot read is a form error for the trainer."""
+        from .hdf5.inspect import Hdf5FileError
+
+        value = super().clean(value)
+        if value.get("document") is not None:
+            try:
+                self.describe(value)
+            except Hdf5FileError as error:
+                raise StructBlockValidationError(
+                    {"document": ValidationError(error.message)}
+                ) from error
+        return value
 
     class Meta:
         icon = "folder-open-inverse"

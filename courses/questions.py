@@ -5,7 +5,7 @@ plain dict (`snapshot`) that is stored with an attempt, so an attempt can be
 reviewed and re-scored exactly even after the pool is edited.
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -235,6 +235,19 @@ def _plain_decimal(number: Decimal) -> str:
     return format(number.normalize(), "f")
 
 
+def _exact_text(value) -> str:
+    """A computed value as stored: a float in full (its shortest exact repr)."""
+    if isinstance(value, float):
+        return _plain_decimal(Decimal(repr(value)))
+    return str(value)
+
+
+def _rounded(number: Decimal, decimals: int) -> Decimal:
+    with localcontext() as context:
+        context.prec = 400  # any float, to any allowed number of decimals
+        return number.quantize(Decimal(1).scaleb(-decimals))
+
+
 def _shape_spellings(shape: str) -> list[str]:
     """ "3 × 4" is also accepted as "3x4", "3 x 4", "(3, 4)" and "3, 4"."""
     sizes = [part.strip() for part in shape.split("×")]
@@ -286,19 +299,22 @@ class Hdf5QuestionBlock(BaseQuestionBlock):
         default=2,
         min_value=0,
         max_value=10,
-        help_text=_("Rounding of a mean, minimum, maximum or sum."),
+        help_text=_(
+            "Decimals shown for a mean, minimum, maximum or sum. Answers are graded "
+            "on the exact value: an answer rounded to these decimals is right."
+        ),
     )
     tolerance = blocks.DecimalBlock(
         label=_("tolerance (±)"),
         decimal_places=6,
         min_value=0,
         default=0,
-        help_text=_("Accepted distance from the answer, for numbers."),
+        help_text=_("Accepted distance from the exact answer, for numbers."),
     )
     unit = blocks.CharBlock(label=_("unit"), required=False, max_length=50)
     answer = ComputedAnswerBlock(
         label=_("answer read from the file"),
-        help_text=_("Computed from the file when you save; not editable."),
+        help_text=_("Computed from the file when you save, unrounded; not editable."),
     )
     question_type = "hdf5"
 
@@ -329,7 +345,7 @@ class Hdf5QuestionBlock(BaseQuestionBlock):
                     )
                 ]
             ) from error
-        text = str(computed.value)
+        text = _exact_text(computed.value)
         if not text.strip() or len(text) > 200:
             raise StructBlockValidationError(
                 non_block_errors=[
@@ -345,7 +361,7 @@ class Hdf5QuestionBlock(BaseQuestionBlock):
 
     def clean(self, value):
         value = super().clean(value)
-        value["answer"] = str(self.compute(value).value)
+        value["answer"] = _exact_text(self.compute(value).value)
         return value
 
     def is_numeric(self, value) -> bool:
@@ -355,6 +371,31 @@ class Hdf5QuestionBlock(BaseQuestionBlock):
         if ANSWER_KINDS.get(kind, ("", ""))[1] == NUMERIC:
             return True
         return kind == "attribute" and _finite_number(answer) is not None
+
+    def numeric_snapshot(self, value) -> dict:
+        """Graded on the exact value; shown rounded to the question's decimals.
+
+        A reduction's tolerance is at least half a unit of its last decimal, so
+        the exact value rounded as shown is right, and the trainer's tolerance
+        applies to the exact value (not to the rounded one).
+        """
+        from .hdf5.answers import REDUCTIONS
+
+        number = _finite_number(str(value["answer"] or "")) or Decimal(0)
+        tolerance = Decimal(value["tolerance"] or 0)
+        shown, graded = number, tolerance
+        if value["kind"] in REDUCTIONS and value.get("decimals") is not None:
+            decimals = int(value["decimals"])
+            shown = _rounded(number, decimals)
+            graded = max(tolerance, Decimal(5).scaleb(-decimals - 1))
+        return {
+            "type": "numeric",
+            "value": _plain_decimal(number),
+            "tolerance": _plain_decimal(graded),
+            "shown_value": _plain_decimal(shown),
+            "shown_tolerance": _plain_decimal(tolerance),
+            "unit": value["unit"] or "",
+        }
 
     def snapshot(self, value) -> dict:
         answer = str(value["answer"] or "")
@@ -368,14 +409,7 @@ class Hdf5QuestionBlock(BaseQuestionBlock):
             },
         }
         if self.is_numeric(value):
-            number = _finite_number(answer) or Decimal(0)
-            return {
-                **shown,
-                "type": "numeric",
-                "value": _plain_decimal(number),
-                "tolerance": _plain_decimal(Decimal(value["tolerance"] or 0)),
-                "unit": value["unit"] or "",
-            }
+            return {**shown, **self.numeric_snapshot(value)}
         accepted = [answer]
         if value["kind"] == "shape":
             accepted = _shape_spellings(answer)

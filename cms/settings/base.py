@@ -415,3 +415,35 @@ COMPLIANCE_GATE_REFUSED_RATE_LIMIT = env(
     "COMPLIANCE_GATE_REFUSED_RATE_LIMIT", default="30/60"
 )
 # ------------------------------ end of compliance ------------------------------
+
+# ---------------------------------------------------------------------------
+# HDF5 files of learners and trainers (owned by courses/hdf5/): every file is
+# opened in a short-lived child process with hard limits (courses/hdf5/sandbox.py).
+# See README "HDF5 files: limits".
+# ---------------------------------------------------------------------------
+HDF5_UPLOAD_MAX_BYTES = env.int("HDF5_UPLOAD_MAX_MB", default=50) * 1024 * 1024
+# The child: address space (RLIMIT_AS), CPU seconds (RLIMIT_CPU), wall-clock
+# seconds before it is killed, and the size of the JSON reply it may send.
+HDF5_SANDBOX_MEMORY_BYTES = env.int("HDF5_SANDBOX_MEMORY_MB", default=512) * 1024 * 1024
+HDF5_SANDBOX_CPU_SECONDS = env.int("HDF5_SANDBOX_CPU_SECONDS", default=10)
+HDF5_SANDBOX_WALL_SECONDS = env.float("HDF5_SANDBOX_WALL_SECONDS", default=20.0)
+HDF5_SANDBOX_RESULT_BYTES = 4 * 1024 * 1024
+# Children running at once on this machine (flock slots under HDF5_SANDBOX_DIR),
+# and how long a request waits for a slot before "try again in a minute".
+HDF5_SANDBOX_SLOTS = env.int("HDF5_SANDBOX_SLOTS", default=2)
+HDF5_SANDBOX_QUEUE_SECONDS = env.float("HDF5_SANDBOX_QUEUE_SECONDS", default=10.0)
+HDF5_SANDBOX_DIR = env.path(
+    "HDF5_SANDBOX_DIR", default=BASE_DIR / "var" / "hdf5-sandbox"
+)
+# "forkserver" (a warm, never-used interpreter forks each child) or "spawn"
+# (a fresh interpreter per file, ~0.5 s more each).
+HDF5_SANDBOX_START_METHOD = env("HDF5_SANDBOX_START_METHOD", default="forkserver")
+# Inside the child: objects walked, group depth, seconds of walking, memory one
+# read may take (variable-length data, a decompressed chunk), values a question's
+# mean/min/max/sum may read.
+HDF5_MAX_OBJECTS = env.int("HDF5_MAX_OBJECTS", default=2000)
+HDF5_MAX_DEPTH = env.int("HDF5_MAX_DEPTH", default=32)
+HDF5_TIME_BUDGET = env.float("HDF5_TIME_BUDGET", default=5.0)
+HDF5_READ_BYTES = env.int("HDF5_READ_MB", default=16) * 1024 * 1024
+HDF5_REDUCE_MAX_VALUES = env.int("HDF5_REDUCE_MAX_VALUES", default=20_000_000)
+# --------------------------------- end of HDF5 ---------------------------------

@@ -13,16 +13,17 @@ never read while a learner takes the quiz.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-import h5py
-import numpy as np
+from .inspect import Hdf5FileError, inspect_file, run_job
+from .limits import Limits
+from .messages import render
 
-from .inspect import Hdf5FileError, Limits, _plain, inspect_file, open_hdf5
-
+ANSWER_JOB = "courses.hdf5.jobs:answer"
 NUMERIC = "numeric"
 TEXT = "text"
 
@@ -40,8 +41,40 @@ ANSWER_KINDS = {
     "missing_attribute": (_("Which dataset lacks an attribute"), TEXT),
 }
 REDUCTIONS = {"mean", "min", "max", "sum"}
-# Reductions read the dataset in slabs of this many bytes, so memory stays flat.
-SLAB_BYTES = 8 * 1024 * 1024
+
+# What the child says when a question cannot be answered (computing.py).
+ERRORS = {
+    "no_object": _("No object at %(path)s in this file."),
+    "external_link": _("%(path)s goes through an external link: it is not followed."),
+    "user_link": _(
+        "%(path)s goes through a link of an unknown kind: it is not followed."
+    ),
+    "link_loop": _("%(path)s goes through too many soft links (a loop?)."),
+    "not_dataset": _("%(path)s is not a dataset."),
+    "no_attribute": _("%(path)s has no attribute “%(name)s”."),
+    "attribute_unreadable": _("The attribute “%(name)s” could not be read."),
+    "attribute_too_large": _("The attribute “%(name)s” is too large to be an answer."),
+    "not_numbers": _("%(path)s does not hold numbers."),
+    "no_values": _("%(path)s holds no values."),
+    "not_finite": _(
+        "The result for %(path)s is not a finite number (NaN or infinite values)."
+    ),
+    "too_many_values": _(
+        "%(path)s holds %(count)s values: a question may read at most %(maximum)s. "
+        "Ask about a smaller dataset."
+    ),
+    "other_files": _("%(path)s stores its values in other files: they are not read."),
+    "chunks_too_large": _(
+        "%(path)s is stored in chunks of %(size)s once uncompressed, more than the "
+        "%(limit)s allowed: its values are not read."
+    ),
+    "values_memory": _(
+        "Reading %(path)s needs more memory than allowed (%(size)s), or a "
+        "compressed chunk of it is damaged."
+    ),
+    "values_unreadable": _("The values of %(path)s could not be read."),
+    "unknown_kind": _("Unknown kind of answer: %(kind)s."),
+}
 
 
 class AnswerError(Hdf5FileError):
@@ -52,16 +85,23 @@ class AnswerError(Hdf5FileError):
 
 @dataclass(frozen=True)
 class ComputedAnswer:
-    """A correct answer: `value` (number, text or list of texts) and its type."""
+    """A correct answer: the exact `value` (number, text) and its type.
+
+    `display` is what a learner is shown: a reduction rounded to `decimals`.
+    Grading uses `value`, never the rounded text.
+    """
 
     kind: str
     path: str
     value: object
     answer_type: str  # NUMERIC or TEXT
     alternatives: tuple[str, ...] = ()  # other accepted spellings of a text answer
+    decimals: int | None = None  # rounding of a reduction, for display
 
     @property
     def display(self) -> str:
+        if self.decimals is not None and isinstance(self.value, float):
+            return str(round(self.value, self.decimals))
         return str(self.value)
 
 
@@ -71,8 +111,8 @@ def compute_answer(
     """The answer of `kind` about the object at `path`; AnswerError if impossible.
 
     Options: `name` (attribute name, for "attribute" and "missing_attribute"),
-    `decimals` (rounding of reductions, default 2), `ignore_nan` (reductions skip
-    NaN values, default True).
+    `decimals` (rounding of reductions for display, default 2), `ignore_nan`
+    (reductions skip NaN values, default True). The file is read in the sandbox.
     """
     if kind not in ANSWER_KINDS:
         raise AnswerError(_("Unknown kind of answer: %(kind)s.") % {"kind": kind})
@@ -82,28 +122,29 @@ def compute_answer(
         value = _missing_attribute(h5file_path, path, _required(options, "name"))
         alternatives = (value.rsplit("/", 1)[-1], value.lstrip("/"))
         return ComputedAnswer(kind, path, value, answer_type, alternatives)
-    with open_hdf5(h5file_path) as handle:
-        obj = _resolve(handle, path)
-        if kind == "attribute":
-            value = _attribute(obj, path, _required(options, "name"))
-        else:
-            dataset = _dataset(obj, path)
-            if kind == "shape":
-                value = " × ".join(str(n) for n in dataset.shape or ())
-            elif kind == "size":
-                value = int(dataset.size or 0)
-            elif kind == "ndim":
-                value = dataset.ndim
-            elif kind == "dtype":
-                value = str(dataset.dtype)
-            else:
-                value = _reduce(
-                    dataset,
-                    kind,
-                    decimals=int(options.get("decimals", 2)),
-                    ignore_nan=bool(options.get("ignore_nan", True)),
-                )
-    return ComputedAnswer(kind, path, value, answer_type)
+    if kind == "attribute":
+        _required(options, "name")
+    request = {
+        "path": str(Path(h5file_path).resolve()),
+        "kind": kind,
+        "object_path": path,
+        "options": {
+            "name": str(options.get("name") or ""),
+            "ignore_nan": bool(options.get("ignore_nan", True)),
+        },
+        "limits": Limits.from_settings().as_dict(),
+    }
+    ok, result = run_job(ANSWER_JOB, request)
+    if not ok:
+        raise AnswerError(
+            render(ERRORS, result["code"], result["params"], Hdf5FileError.message)
+        )
+    if isinstance(result, bool) or not isinstance(result, str | int | float):
+        raise AnswerError(_("The answer read from the file is not a simple value."))
+    if isinstance(result, float) and not math.isfinite(result):
+        raise AnswerError(ERRORS["not_finite"] % {"path": path})
+    decimals = int(options.get("decimals", 2)) if kind in REDUCTIONS else None
+    return ComputedAnswer(kind, path, result, answer_type, decimals=decimals)
 
 
 def _required(options: dict, name: str) -> str:
@@ -115,97 +156,24 @@ def _required(options: dict, name: str) -> str:
     return value
 
 
-def _resolve(handle: h5py.File, path: str):
-    """The object at `path`, refusing links that leave the file."""
-    parts = [part for part in path.split("/") if part]
-    current = handle
-    for part in parts:
-        if not isinstance(current, h5py.Group) or part not in current:
-            raise AnswerError(_("No object at %(path)s in this file.") % {"path": path})
-        link = current.get(part, getlink=True)
-        if isinstance(link, h5py.ExternalLink):
-            raise AnswerError(
-                _("%(path)s goes through an external link: it is not followed.")
-                % {"path": path}
-            )
-        current = current[part]
-    return current
-
-
-def _dataset(obj, path: str) -> h5py.Dataset:
-    if not isinstance(obj, h5py.Dataset):
-        raise AnswerError(_("%(path)s is not a dataset.") % {"path": path})
-    if obj.is_virtual or obj.external:
-        raise AnswerError(
-            _("%(path)s stores its values in other files: they are not read.")
-            % {"path": path}
-        )
-    return obj
-
-
-def _attribute(obj, path: str, name: str):
-    if name not in obj.attrs:
-        raise AnswerError(
-            _("%(path)s has no attribute “%(name)s”.") % {"path": path, "name": name}
-        )
-    value = _plain(obj.attrs[name])
-    if value is None:
-        raise AnswerError(
-            _("The attribute “%(name)s” is too large to be an answer.") % {"name": name}
-        )
-    if isinstance(value, float):
-        return value
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return value if isinstance(value, int | bool) else str(value)
-
-
-def _slabs(dataset: h5py.Dataset):
-    """The dataset's values in row slabs of about SLAB_BYTES, flattened."""
-    if dataset.shape == ():
-        yield np.asarray(dataset[()]).ravel()
-        return
-    row_bytes = max(1, dataset.dtype.itemsize * int(np.prod(dataset.shape[1:])))
-    step = max(1, SLAB_BYTES // row_bytes)
-    for start in range(0, dataset.shape[0], step):
-        yield np.asarray(dataset[start : start + step]).ravel()
-
-
-def _reduce(dataset: h5py.Dataset, kind: str, *, decimals: int, ignore_nan: bool):
-    if dataset.dtype.kind not in "biuf" or dataset.shape is None:
-        raise AnswerError(_("%(path)s does not hold numbers.") % {"path": dataset.name})
-    total, count = 0.0, 0
-    low, high = np.inf, -np.inf
-    for slab in _slabs(dataset):
-        values = slab.astype(np.float64, copy=False)
-        if ignore_nan:
-            values = values[~np.isnan(values)]
-        if not values.size:
-            continue
-        total += float(values.sum())
-        count += values.size
-        low = min(low, float(values.min()))
-        high = max(high, float(values.max()))
-    if count == 0 and kind != "sum":
-        raise AnswerError(_("%(path)s holds no values.") % {"path": dataset.name})
-    value = {
-        "sum": total,
-        "mean": total / count if count else 0.0,
-        "min": low,
-        "max": high,
-    }[kind]
-    value = round(value, decimals)
-    if dataset.dtype.kind in "biu" and kind in ("min", "max", "sum"):
-        return int(value)
-    return value
-
-
 def _missing_attribute(h5file_path, path: str, name: str) -> str:
     """The one dataset below `path` that lacks attribute `name` (dimension scales aside)."""
-    tree = inspect_file(h5file_path, Limits(previews=False))
+    tree = inspect_file(h5file_path, Limits.from_settings(previews=False))
     start = tree.find(path)
     if start is None:
         raise AnswerError(_("No object at %(path)s in this file.") % {"path": path})
+    if not tree.complete:
+        raise AnswerError(
+            _(
+                "The file could not be read completely (%(reason)s): the dataset "
+                "lacking the attribute cannot be known for sure."
+            )
+            % {
+                "reason": tree.truncated_reason
+                if tree.truncated
+                else tree.unchecked[0][1]
+            }
+        )
     missing = [
         node.path
         for node in start.walk()

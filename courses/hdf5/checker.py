@@ -158,21 +158,33 @@ def check_tree(tree: Tree, checklist: Checklist) -> CheckReport:
             )
         )
     notes = [
-        f"{node.path}: {' '.join(node.notes)}" for node in tree.skipped if node.notes
+        f"{node.path}: {' '.join(str(n) for n in node.notes)}"
+        for node in tree.skipped
+        if node.notes
     ]
-    if tree.truncated:
-        notes.insert(0, tree.truncated_reason)
+    if not tree.complete:
+        reasons = [str(tree.truncated_reason)] if tree.truncated else []
+        reasons += dict.fromkeys(str(note) for _path, note in tree.unchecked)
+        if tree.truncated:
+            notes.insert(0, str(tree.truncated_reason))
         items.append(
             CheckItem(
                 code="complete_walk",
                 label=str(_("The whole file could be checked")),
                 passed=False,
-                hint=tree.truncated_reason,
+                hint=str(
+                    _("This file could not be checked completely: %(reason)s")
+                    % {"reason": " ".join(reasons[:MAX_LISTED])}
+                ),
+                paths=[path for path, _note in tree.unchecked[:MAX_LISTED]],
+                more=max(0, len(tree.unchecked) - MAX_LISTED),
             )
         )
     return CheckReport(items=items, notes=notes, datasets=len(datasets))
 
 
 def check_file(path: str | Path, checklist: Checklist) -> CheckReport:
-    """Inspect the file at `path` (no previews) and apply `checklist`."""
-    return check_tree(inspect_file(path, Limits(previews=False)), checklist)
+    """Inspect the file at `path` (no previews, in the sandbox), apply `checklist`."""
+    return check_tree(
+        inspect_file(path, Limits.from_settings(previews=False)), checklist
+    )

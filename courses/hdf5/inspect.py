@@ -1,33 +1,30 @@
-"""Safe, bounded reading of an HDF5 file's structure with h5py.
+"""The structure of an HDF5 file, read in a sandboxed child (web process side).
 
-Used for trainers' files (the viewer block) and learners' uploads (the checker),
-so everything here assumes the file may be hostile:
+Used for trainers' files (the viewer block) and learners' uploads (the
+checker). `inspect_file` never opens the file itself: a child process does,
+within hard limits (sandbox.py, child.py), with the bounded walk of
+reading.py, and sends back JSON; this module turns that JSON into a tree of
+plain dataclasses (picklable, so the viewer caches it) and the child's
+failures into `Hdf5FileError`s whose message is safe to show a learner.
 
-- opened read-only, without file locking, with the default (single file) driver;
-- external links are listed but never followed, soft links are never resolved,
-  virtual datasets and datasets with external storage are described but never
-  read: nothing outside the file itself is ever opened;
-- the walk stops after `Limits.max_objects` objects, `Limits.max_depth` levels
-  or `Limits.time_budget` seconds, and the result says so (`truncated`);
-- previews and attribute values are bounded in elements and bytes.
-
-The result is a tree of plain dataclasses (picklable, so the viewer caches it).
+What the walk left out is said twice: `Tree.truncated` (it stopped: objects,
+time, output) and `Tree.unchecked` (parts it could not read: too deep, an
+unreadable object or attribute list). Either makes a check incomplete.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-import h5py
-import numpy as np
+from .limits import Limits
+from .messages import Note, render
+from .sandbox import SandboxError, SandboxLimits, run
 
-HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+WALK_JOB = "courses.hdf5.jobs:walk"
 
 
 class Hdf5FileError(Exception):
@@ -35,6 +32,7 @@ class Hdf5FileError(Exception):
 
     code = "unreadable"
     message = _("This file could not be read as an HDF5 file.")
+    cacheable = True  # the same file would fail the same way again
 
     def __init__(self, message=None):
         super().__init__(message or self.message)
@@ -57,20 +55,62 @@ class CorruptFile(Hdf5FileError):
     )
 
 
-@dataclass(frozen=True)
-class Limits:
-    """Bounds on one inspection: objects walked, depth, time, preview sizes."""
+class IncompleteCheck(Hdf5FileError):
+    """The child stopped before answering: time, memory, a crash of libhdf5."""
 
-    max_objects: int = 2000
-    max_depth: int = 32
-    max_attributes: int = 64
-    time_budget: float = 5.0  # seconds
-    preview_rows: int = 5
-    preview_columns: int = 8
-    preview_bytes: int = 4096
-    attribute_bytes: int = 2048
-    text_chars: int = 200
-    previews: bool = True
+    code = "incomplete"
+
+
+class ReaderBusy(Hdf5FileError):
+    code = "busy"
+    cacheable = False
+    message = _("Too many files are being read right now: try again in a minute.")
+
+
+REASONS = {
+    "timeout": _("reading it took longer than %(seconds)s seconds"),
+    "cpu": _("reading it used more than %(seconds)s seconds of processor time"),
+    "memory": _("reading it needed more memory than allowed (%(size)s)"),
+    "crash": _("it made the HDF5 library fail (%(signal)s)"),
+    "too_large": _("the description of its contents is larger than %(size)s"),
+}
+
+
+def sandbox_error(error: SandboxError) -> Hdf5FileError:
+    """The learner-safe error for a child that gave no usable result."""
+    if error.code == "busy":
+        return ReaderBusy()
+    reason = render(
+        REASONS, error.code, error.params, _("the reader gave no usable answer")
+    )
+    return IncompleteCheck(
+        _("This file could not be checked completely: %(reason)s.") % {"reason": reason}
+    )
+
+
+def run_job(job: str, request: dict):
+    """The child's result for `job`, or the Hdf5FileError its failure means.
+
+    Returns `(True, result)` or `(False, {"code", "params"})` for a refusal the
+    job itself explains (an answer that cannot be computed, for instance).
+    """
+    limits = SandboxLimits.from_settings()
+    try:
+        reply = run(job, request, limits=limits)
+    except SandboxError as error:
+        raise sandbox_error(error) from error
+    if reply["ok"]:
+        return True, reply.get("result")
+    error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
+    code = error.get("code")
+    if code == "not_hdf5":
+        raise NotHdf5
+    if code == "corrupt":
+        raise CorruptFile
+    if code == "memory":
+        raise sandbox_error(SandboxError("memory", size=limits.memory_bytes))
+    params = error.get("params") if isinstance(error.get("params"), dict) else {}
+    return False, {"code": str(code), "params": params}
 
 
 @dataclass
@@ -79,8 +119,13 @@ class Attribute:
     dtype: str
     shape: tuple | None
     value: str  # a bounded, printable rendering
-    raw: object = None  # the Python value when small and simple, else None
+    raw: object = None  # the value when small and simple, else None
     skipped: bool = False  # too large or unreadable: value not read
+    note: Note | None = None  # why it was skipped
+
+    @property
+    def shown(self) -> str:
+        return str(self.note) if self.skipped and self.note else self.value
 
 
 @dataclass
@@ -89,7 +134,7 @@ class Node:
 
     name: str
     path: str
-    kind: str  # group, dataset, datatype, soft_link, external_link, hard_link_seen
+    kind: str  # group, dataset, datatype, soft_link, external_link, hard_link_seen, unreadable
     attributes: list[Attribute] = field(default_factory=list)
     children: list[Node] = field(default_factory=list)
     # datasets
@@ -103,10 +148,10 @@ class Node:
     is_dimension_scale: bool = False
     dimension_scales: list[int] = field(default_factory=list)  # per dimension
     preview: list[list[str]] | None = None
-    preview_note: str = ""
+    preview_note: Note | None = None
     # links
     target: str = ""
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     @property
     def is_group(self) -> bool:
@@ -140,8 +185,14 @@ class Tree:
     root: Node
     objects: int = 0
     truncated: bool = False
-    truncated_reason: str = ""
+    truncated_reason: str | Note = ""
     skipped: list[Node] = field(default_factory=list)  # links and data not read
+    unchecked: list[tuple[str, Note]] = field(default_factory=list)  # (path, why)
+
+    @property
+    def complete(self) -> bool:
+        """Every object was read: nothing is "not checked"."""
+        return not self.truncated and not self.unchecked
 
     def datasets(self) -> list[Node]:
         return [node for node in self.root.walk() if node.is_dataset]
@@ -151,319 +202,97 @@ class Tree:
         return next((n for n in self.root.walk() if n.path == path), None)
 
 
-def has_hdf5_signature(path: str | Path) -> bool:
-    """True if the HDF5 superblock signature is at 0, 512, 1024, 2048... bytes."""
-    size = Path(path).stat().st_size
-    with open(path, "rb") as stream:
-        offset = 0
-        while offset + len(HDF5_SIGNATURE) <= size:
-            stream.seek(offset)
-            if stream.read(len(HDF5_SIGNATURE)) == HDF5_SIGNATURE:
-                return True
-            offset = 512 if offset == 0 else offset * 2
-    return False
+# -- from the child's JSON (which may come from a compromised child: checked) --
 
 
-@contextmanager
-def open_hdf5(path: str | Path) -> Iterator[h5py.File]:
-    """Open `path` read-only and safely, or raise NotHdf5 / CorruptFile."""
-    if not has_hdf5_signature(path):
-        raise NotHdf5
-    try:
-        handle = h5py.File(path, "r", driver=None, locking=False)
-    except (OSError, RuntimeError, ValueError) as error:
-        raise CorruptFile from error
-    try:
-        yield handle
-    finally:
-        handle.close()
+def _text(value, limit: int = 2000) -> str:
+    return value[:limit] if isinstance(value, str) else ""
 
 
-def _text(value, limit: int) -> str:
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", errors="replace")
-    elif isinstance(value, np.ndarray):
-        value = np.array2string(value, threshold=20, edgeitems=3, separator=", ")
-    elif isinstance(value, np.generic):
-        value = value.item()
-    text = str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _plain(value):
-    """A small Python value for answers and checks (bytes decoded, scalars unwrapped)."""
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        if value.size == 1 and value.dtype.kind in "biufSUO":
-            return _plain(value.reshape(()).item() if value.ndim else value.item())
-        if value.dtype.kind in "biuf" and value.size <= 64:
-            return value.tolist()
-        if value.dtype.kind in "SUO" and value.size <= 64:
-            return [_plain(v) for v in value.ravel().tolist()]
+def _shape(value) -> tuple | None:
+    if not isinstance(value, list) or len(value) > 64:
         return None
-    return value if isinstance(value, str | int | float | bool) else None
+    return tuple(int(n) for n in value if isinstance(n, int))
 
 
-def _dtype_label(dtype: np.dtype) -> str:
-    string_info = h5py.check_string_dtype(dtype)
-    if string_info is not None:
-        if string_info.length is None:
-            return f"string (variable length, {string_info.encoding})"
-        return f"string ({string_info.length} bytes, {string_info.encoding})"
-    if h5py.check_vlen_dtype(dtype) is not None:
-        return f"variable-length {h5py.check_vlen_dtype(dtype)}"
-    if h5py.check_ref_dtype(dtype) is not None:
-        return "reference"
-    if h5py.check_enum_dtype(dtype) is not None:
-        return f"enum ({dtype})"
-    if dtype.names:
-        return (
-            "compound ("
-            + ", ".join(
-                f"{name}: {_dtype_label(dtype.fields[name][0])}" for name in dtype.names
-            )
-            + ")"
-        )
-    return str(dtype)
+def _attribute(data: dict) -> Attribute:
+    note = Note.parse(data.get("skipped"))
+    raw = data.get("raw")
+    return Attribute(
+        name=_text(data.get("name")),
+        dtype=_text(data.get("dtype")),
+        shape=_shape(data.get("shape")),
+        value=_text(data.get("value")),
+        raw=raw if isinstance(raw, str | int | float | bool | list) else None,
+        skipped=note is not None,
+        note=note,
+    )
 
 
-def _readable_dtype(dtype: np.dtype) -> bool:
-    """Values of this type can be read and shown (references cannot)."""
-    if h5py.check_ref_dtype(dtype) is not None:
-        return False
-    base = h5py.check_vlen_dtype(dtype)
-    if base is not None and h5py.check_string_dtype(dtype) is None:
-        return _readable_dtype(np.dtype(base))
-    if dtype.names:
-        return all(_readable_dtype(dtype.fields[name][0]) for name in dtype.names)
-    return dtype.kind != "V"
+def _notes(values) -> list[Note]:
+    notes = [Note.parse(value) for value in values or []]
+    return [note for note in notes if note is not None]
 
 
-def _attributes(obj, limits: Limits) -> list[Attribute]:
-    result = []
+def _node(data: dict) -> Node:
+    shape = data.get("shape")
+    preview = data.get("preview")
+    node = Node(
+        name=_text(data.get("name")),
+        path=_text(data.get("path"), 100_000),
+        kind=_text(data.get("kind"), 40) or "unreadable",
+        attributes=[_attribute(a) for a in data.get("attributes") or []],
+        children=[_node(child) for child in data.get("children") or []],
+        shape=_shape(shape) if shape is not None else None,
+        dtype=_text(data.get("dtype")),
+        size=data.get("size") if isinstance(data.get("size"), int) else 0,
+        chunks=_shape(data.get("chunks")) if data.get("chunks") else None,
+        compression=_text(data.get("compression")),
+        is_virtual=data.get("is_virtual") is True,
+        has_external_storage=data.get("has_external_storage") is True,
+        is_dimension_scale=data.get("is_dimension_scale") is True,
+        dimension_scales=[
+            n for n in data.get("dimension_scales") or [] if isinstance(n, int)
+        ],
+        preview=[[_text(cell, 100) for cell in row] for row in preview]
+        if isinstance(preview, list)
+        else None,
+        preview_note=Note.parse(data.get("preview_note")),
+        target=_text(data.get("target")),
+        notes=_notes(data.get("notes")),
+    )
+    if node.kind == "dataset" and shape is None:
+        node.shape = None
+    return node
+
+
+def tree_from_reply(data: dict) -> Tree:
     try:
-        names = list(obj.attrs.keys())
-    except (OSError, RuntimeError, KeyError):
-        return result
-    for name in names[: limits.max_attributes]:
-        try:
-            attr_id = h5py.h5a.open(obj.id, name.encode("utf-8"))
-            dtype, shape = attr_id.dtype, attr_id.shape
-            storage = attr_id.get_storage_size()
-        except (OSError, RuntimeError, KeyError, ValueError):
-            result.append(
-                Attribute(name, "?", None, str(_("(unreadable)")), None, True)
-            )
-            continue
-        label = _dtype_label(dtype)
-        if storage > limits.attribute_bytes or not _readable_dtype(dtype):
-            result.append(
-                Attribute(name, label, shape, str(_("(not shown)")), None, True)
-            )
-            continue
-        try:
-            value = obj.attrs[name]
-        except (OSError, RuntimeError, KeyError, ValueError, TypeError):
-            result.append(
-                Attribute(name, label, shape, str(_("(unreadable)")), None, True)
-            )
-            continue
-        result.append(
-            Attribute(
-                name, label, shape, _text(value, limits.text_chars), _plain(value)
-            )
-        )
-    return result
-
-
-def _preview(dataset: h5py.Dataset, node: Node, limits: Limits) -> None:
-    """Read the first rows (and columns) of a dataset, within the byte budget."""
-    if node.shape is None or node.size == 0 or not _readable_dtype(dataset.dtype):
-        return
-    itemsize = max(dataset.dtype.itemsize, 1)
-    if h5py.check_string_dtype(dataset.dtype) or dataset.dtype.kind == "O":
-        itemsize = max(itemsize, 64)  # variable-length: count generously
-    if node.shape == ():
-        selection = ()
-        rows = 1
-    else:
-        budget = max(1, limits.preview_bytes // itemsize)
-        rows = min(node.shape[0], limits.preview_rows, budget)
-        columns = 1
-        selection = [slice(0, rows)]
-        if len(node.shape) >= 2:
-            columns = min(node.shape[1], limits.preview_columns, max(1, budget // rows))
-            selection.append(slice(0, columns))
-        selection += [0] * (len(node.shape) - len(selection))  # first plane
-        selection = tuple(selection)
-    try:
-        values = dataset[selection]
-    except (OSError, RuntimeError, ValueError, TypeError):
-        node.preview_note = str(_("The values could not be read."))
-        return
-    if node.shape == ():
-        node.preview = [[_text(values, 40)]]
-    elif values.ndim == 1:
-        node.preview = [[_text(value, 40)] for value in values]
-    else:
-        node.preview = [[_text(value, 40) for value in row] for row in values]
-    shown = len(node.preview) * (len(node.preview[0]) if node.preview else 0)
-    if shown < node.size:
-        node.preview_note = str(
-            _("First values only: %(shown)s of %(total)s.")
-            % {"shown": shown, "total": node.size}
-        )
-
-
-def _describe_dataset(dataset: h5py.Dataset, node: Node, tree: Tree, limits: Limits):
-    node.shape = dataset.shape
-    node.size = int(dataset.size or 0) if dataset.shape is not None else 0
-    node.dtype = _dtype_label(dataset.dtype)
-    node.chunks = dataset.chunks
-    if dataset.compression:
-        opts = dataset.compression_opts
-        node.compression = dataset.compression + (
-            f" ({opts})" if opts is not None else ""
-        )
-    node.is_virtual = dataset.is_virtual
-    node.has_external_storage = bool(dataset.external)
-    try:
-        node.is_dimension_scale = h5py.h5ds.is_scale(dataset.id)
-    except (OSError, RuntimeError, ValueError):
-        node.is_dimension_scale = False
-    if dataset.shape:
-        try:
-            node.dimension_scales = [len(dim) for dim in dataset.dims]
-        except (OSError, RuntimeError, ValueError, KeyError):
-            node.dimension_scales = [0] * len(dataset.shape)
-    if node.is_virtual:
-        node.notes.append(
-            str(_("Virtual dataset: its values live in other files and are not read."))
-        )
-        tree.skipped.append(node)
-    elif node.has_external_storage:
-        node.notes.append(
-            str(_("External storage: its values live in other files and are not read."))
-        )
-        tree.skipped.append(node)
-    elif limits.previews:
-        _preview(dataset, node, limits)
-
-
-class _Walker:
-    def __init__(self, handle: h5py.File, limits: Limits):
-        self.handle = handle
-        self.limits = limits
-        self.deadline = time.monotonic() + limits.time_budget
-        self.seen: dict[int, str] = {}
-        self.tree = Tree(root=Node(name="/", path="/", kind="group"))
-
-    def stop(self, reason) -> bool:
-        self.tree.truncated = True
-        self.tree.truncated_reason = str(reason)
-        return True
-
-    def over_budget(self) -> bool:
-        if self.tree.truncated:
-            return True
-        if self.tree.objects >= self.limits.max_objects:
-            return self.stop(
-                _("The file holds more than %(count)s objects: only those are shown.")
-                % {"count": self.limits.max_objects}
-            )
-        if time.monotonic() > self.deadline:
-            return self.stop(_("Reading the file took too long: it was stopped."))
-        return False
-
-    def run(self) -> Tree:
-        root = self.tree.root
-        self.seen[hash(self.handle.id)] = "/"
-        root.attributes = _attributes(self.handle, self.limits)
-        self.tree.objects = 1
-        self.walk_group(self.handle, root, depth=1)
-        return self.tree
-
-    def walk_group(self, group: h5py.Group, node: Node, depth: int) -> None:
-        if depth > self.limits.max_depth:
-            node.notes.append(str(_("Nested too deeply: contents not shown.")))
-            return
-        try:
-            names = iter(group)
-        except (OSError, RuntimeError, KeyError):
-            node.notes.append(str(_("The contents could not be read.")))
-            return
-        while True:
-            if self.over_budget():
-                return
-            try:
-                name = next(names)
-            except StopIteration:
-                return
-            except (OSError, RuntimeError, KeyError, ValueError):
-                node.notes.append(str(_("The contents could not be read.")))
-                return
-            self.tree.objects += 1
-            child = self.visit(group, name, node.path.rstrip("/") + "/" + name, depth)
-            node.children.append(child)
-
-    def visit(self, group: h5py.Group, name: str, path: str, depth: int) -> Node:
-        try:
-            link = group.get(name, getlink=True)
-        except (OSError, RuntimeError, KeyError, ValueError):
-            link = None
-        if isinstance(link, h5py.ExternalLink):
-            node = Node(name=name, path=path, kind="external_link")
-            node.target = f"{link.filename}:{link.path}"
-            node.notes.append(str(_("External link to another file: not followed.")))
-            self.tree.skipped.append(node)
-            return node
-        if isinstance(link, h5py.SoftLink):
-            node = Node(name=name, path=path, kind="soft_link", target=link.path)
-            node.notes.append(str(_("Soft link: shown, not followed.")))
-            return node
-        if link is None:
-            node = Node(name=name, path=path, kind="unreadable")
-            node.notes.append(str(_("This object could not be read.")))
-            return node
-        try:
-            obj = group[name]
-        except (OSError, RuntimeError, KeyError, ValueError):
-            node = Node(name=name, path=path, kind="unreadable")
-            node.notes.append(str(_("This object could not be read.")))
-            return node
-        identity = hash(obj.id)
-        if identity in self.seen:
-            node = Node(name=name, path=path, kind="hard_link_seen")
-            node.target = self.seen[identity]
-            node.notes.append(str(_("Another name for an object shown elsewhere.")))
-            return node
-        self.seen[identity] = path
-        if isinstance(obj, h5py.Group):
-            node = Node(name=name, path=path, kind="group")
-            node.attributes = _attributes(obj, self.limits)
-            self.walk_group(obj, node, depth + 1)
-        elif isinstance(obj, h5py.Dataset):
-            node = Node(name=name, path=path, kind="dataset")
-            node.attributes = _attributes(obj, self.limits)
-            try:
-                _describe_dataset(obj, node, self.tree, self.limits)
-            except (OSError, RuntimeError, ValueError, TypeError, KeyError):
-                node.notes.append(str(_("This dataset could not be read.")))
-        else:
-            node = Node(name=name, path=path, kind="datatype")
-            node.attributes = _attributes(obj, self.limits)
-            node.dtype = _dtype_label(obj.dtype)
-        return node
+        tree = Tree(root=_node(data["root"]), objects=int(data.get("objects") or 0))
+        stopped = Note.parse(data.get("stopped"))
+        if stopped is not None:
+            tree.truncated, tree.truncated_reason = True, stopped
+        for item in data.get("unchecked") or []:
+            note = Note.parse(item)
+            if note is not None:
+                tree.unchecked.append((_text(item.get("path")), note))
+        skipped = set(data.get("skipped") or [])
+        tree.skipped = [node for node in tree.root.walk() if node.path in skipped]
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as error:
+        raise sandbox_error(SandboxError("bad_reply")) from error
+    return tree
 
 
 def inspect_file(path: str | Path, limits: Limits | None = None) -> Tree:
-    """The bounded tree of the HDF5 file at `path`; NotHdf5/CorruptFile if unreadable."""
-    limits = limits or Limits()
-    with open_hdf5(path) as handle:
-        try:
-            return _Walker(handle, limits).run()
-        except (OSError, RuntimeError) as error:
-            raise CorruptFile from error
+    """The bounded tree of the HDF5 file at `path`, read in a sandboxed child.
+
+    Raises NotHdf5, CorruptFile, IncompleteCheck (time, memory, crash) or
+    ReaderBusy (every sandbox slot taken for too long).
+    """
+    limits = limits or Limits.from_settings()
+    ok, result = run_job(
+        WALK_JOB, {"path": str(Path(path).resolve()), "limits": limits.as_dict()}
+    )
+    if not ok or not isinstance(result, dict):
+        raise sandbox_error(SandboxError("bad_reply"))
+    return tree_from_reply(result)

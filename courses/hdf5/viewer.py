@@ -1,7 +1,10 @@
 """The viewer block's data: the tree of a trainer's HDF5 document, cached.
 
 The tree is computed once per file version (the document's id and content
-hash) and kept in the cache, so a lesson page never re-reads the file.
+hash), in the sandbox, and kept in the cache, so a lesson page never re-reads
+the file; a file the sandbox could not read is remembered too (a file that
+crashes libhdf5 is not retried on every page view), unless the sandbox was
+only busy.
 """
 
 from __future__ import annotations
@@ -17,12 +20,13 @@ from pathlib import Path
 from django.core.cache import cache
 
 from .answers import ComputedAnswer, compute_answer
-from .inspect import Hdf5FileError, Limits, Tree, inspect_file
+from .inspect import Hdf5FileError, Tree, inspect_file
+from .limits import Limits
 
 logger = logging.getLogger(__name__)
 
 CACHE_SECONDS = 7 * 24 * 3600
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: notes are codes rendered in the page's language
 
 
 @contextmanager
@@ -47,7 +51,7 @@ def cache_key(document, limits: Limits) -> str:
 
 def describe_document(document, limits: Limits | None = None) -> Tree:
     """The tree of an HDF5 document, from the cache when this version was seen."""
-    limits = limits or Limits()
+    limits = limits or Limits.from_settings()
     key = cache_key(document, limits)
     cached = cache.get(key)
     if isinstance(cached, Tree):
@@ -60,7 +64,8 @@ def describe_document(document, limits: Limits | None = None) -> Tree:
     except FileNotFoundError as error:
         raise Hdf5FileError from error
     except Hdf5FileError as error:
-        cache.set(key, Hdf5FileError(str(error.message)), CACHE_SECONDS)
+        if error.cacheable:
+            cache.set(key, Hdf5FileError(str(error.message)), CACHE_SECONDS)
         raise
     try:
         cache.set(key, tree, CACHE_SECONDS)

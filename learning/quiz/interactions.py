@@ -15,6 +15,8 @@ from tincan import (
 
 from learning.xapi import vocabulary
 
+from .scoring import read_number
+
 INTERACTION_TYPES = {
     "single_choice": "choice",
     "multiple_choice": "choice",
@@ -112,6 +114,9 @@ def response_string(question: dict, answer) -> str:
         return "[,]".join(answer)
     if kind == "matching":
         return "[,]".join(f"{left}[.]{right}" for left, right in answer.items())
+    if kind == "numeric":
+        number = read_number(answer, question.get("unit", ""))
+        return str(answer) if number is None else format(number, "f")
     return str(answer)
 
 

@@ -2,13 +2,17 @@
 
 `parse_answer` turns what a form posted into the stored answer shape and
 raises InvalidAnswer (a 400 for the view) for anything of the wrong type,
-shape or range.
+shape or range. A numeric answer is kept as the learner typed it (bounded):
+`read_number` reads it when scoring ("1 650,5", "1650 m" for a question in m),
+and one that is not a number scores 0 with a message for that question only.
 """
 
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
 MAX_TEXT = 500
+MAX_NUMBER_TEXT = 100
+LARGEST_NUMBER = Decimal("1e15")
 
 
 class InvalidAnswer(ValueError):
@@ -42,14 +46,7 @@ def parse_answer(question: dict, raw) -> object:
     if kind == "numeric":
         if not isinstance(raw, str | int | float) or isinstance(raw, bool):
             raise InvalidAnswer("a number is expected")
-        text = str(raw).strip().replace(",", ".").replace("\u202f", "").replace(" ", "")
-        try:
-            number = Decimal(text)
-        except InvalidOperation as error:
-            raise InvalidAnswer("a number is expected") from error
-        if not number.is_finite() or abs(number) > Decimal("1e15"):
-            raise InvalidAnswer("a finite number is expected")
-        return str(number)
+        return " ".join(str(raw).split())[:MAX_NUMBER_TEXT] or None
     if kind == "short_text":
         if not isinstance(raw, str):
             raise InvalidAnswer("text expected")
@@ -69,6 +66,26 @@ def parse_answer(question: dict, raw) -> object:
             raise InvalidAnswer("unknown match")
         return {key: raw[key] for key in ids if key in raw}
     raise InvalidAnswer(f"unknown question type {kind!r}")
+
+
+def read_number(text, unit: str = "") -> Decimal | None:
+    """The number in a typed numeric answer, or None if it is not one.
+
+    Spaces (thin, non-breaking) group digits, a comma is a decimal point, and
+    the question's own unit may follow the number ("1650 m", "1650m").
+    """
+    text = " ".join(str(text).split())
+    unit = " ".join(unit.split())
+    if unit and text.endswith(unit):
+        text = text[: -len(unit)]
+    compact = text.replace(" ", "").replace(",", ".")
+    try:
+        number = Decimal(compact)
+    except (InvalidOperation, ValueError):
+        return None
+    if not number.is_finite() or abs(number) > LARGEST_NUMBER:
+        return None
+    return number
 
 
 def normalise_text(text: str, *, case_sensitive: bool, accent_sensitive: bool) -> str:
@@ -102,7 +119,10 @@ def score_question(question: dict, answer) -> float:
     if kind == "true_false":
         return float(answer is question["answer"])
     if kind == "numeric":
-        difference = abs(Decimal(answer) - Decimal(question["value"]))
+        number = read_number(answer, question.get("unit", ""))
+        if number is None:
+            return 0.0
+        difference = abs(number - Decimal(question["value"]))
         return float(difference <= Decimal(question["tolerance"]))
     if kind == "short_text":
         options = {

@@ -19,7 +19,7 @@ from learning.models import AttemptStatus, Enrollment, QuizAttempt
 from learning.projection import canonical_page
 
 from . import attempts
-from .scoring import InvalidAnswer
+from .scoring import InvalidAnswer, read_number
 
 RESERVED_FIELDS = {"csrfmiddlewaretoken", "action", "attempt"}
 
@@ -155,6 +155,7 @@ def serve_quiz(request, quiz):
                 attempt=open_attempt,
                 questions=[public_question(q) for q in open_attempt.questions],
                 answers=open_attempt.answers,
+                problems=answer_problems(open_attempt),
                 seconds_left=_seconds_left(open_attempt),
             )
             return render(request, "courses/quiz_attempt.html", context)
@@ -234,6 +235,8 @@ def _post(request, quiz, enrollment):
         )
     if action == "save":
         messages.success(request, _("Your answers are saved."))
+        for problem in answer_problems(result.attempt).values():
+            messages.warning(request, problem)
         return HttpResponseRedirect(quiz.url)
     return HttpResponseRedirect(f"{quiz.url}?attempt={result.attempt.pk}")
 
@@ -283,6 +286,8 @@ def _reviewed(question: dict, attempt: QuizAttempt, corrections: bool) -> dict:
     row = {
         **public_question(question),
         "answer": answer,
+        "given": given_text(question, answer),
+        "problem": answer_problem(question, answer),
         "score": attempt.question_scores.get(question["key"], 0),
     }
     if corrections:
@@ -298,6 +303,56 @@ def _reviewed(question: dict, attempt: QuizAttempt, corrections: bool) -> dict:
     return row
 
 
+def answer_problem(question: dict, answer) -> str | None:
+    """Why a kept answer will score nothing although the learner gave one."""
+    if question["type"] != "numeric" or answer is None:
+        return None
+    if read_number(answer, question.get("unit", "")) is not None:
+        return None
+    if question.get("unit"):
+        return _(
+            "“%(answer)s” could not be read as a number: give the number alone, "
+            "in %(unit)s."
+        ) % {"answer": answer, "unit": question["unit"]}
+    return _("“%(answer)s” could not be read as a number.") % {"answer": answer}
+
+
+def answer_problems(attempt: QuizAttempt) -> dict[str, str]:
+    """Question key -> the problem of its kept answer (see answer_problem)."""
+    problems = {}
+    for number, question in enumerate(attempt.questions, start=1):
+        problem = answer_problem(question, attempt.answers.get(question["key"]))
+        if problem:
+            problems[question["key"]] = _("Question %(number)s: %(problem)s") % {
+                "number": number,
+                "problem": problem,
+            }
+    return problems
+
+
+def given_text(question: dict, answer) -> str:
+    """The learner's answer as they gave it, in words (for the review)."""
+    kind = question["type"]
+    if answer is None:
+        return ""
+    if kind in ("single_choice", "multiple_choice"):
+        chosen = answer if isinstance(answer, list) else [answer]
+        return " ; ".join(c["text"] for c in question["choices"] if c["id"] in chosen)
+    if kind == "true_false":
+        return _("True") if answer else _("False")
+    if kind == "ordering":
+        texts = {item["id"]: item["text"] for item in question["items"]}
+        return " → ".join(texts.get(key, "?") for key in answer)
+    if kind == "matching":
+        rights = {p["id"]: p["right"] for p in question["pairs"]}
+        return " ; ".join(
+            f"{p['left']} → {rights.get(answer[p['id']], '?')}"
+            for p in question["pairs"]
+            if p["id"] in answer
+        )
+    return str(answer)
+
+
 def _solution_text(question: dict) -> str:
     kind = question["type"]
     if kind in ("single_choice", "multiple_choice"):
@@ -305,12 +360,10 @@ def _solution_text(question: dict) -> str:
     if kind == "true_false":
         return _("True") if question["answer"] else _("False")
     if kind == "numeric":
-        tolerance = (
-            f" ± {question['tolerance']}"
-            if question["tolerance"] not in ("0", "")
-            else ""
-        )
-        return f"{question['value']}{tolerance} {question['unit']}".strip()
+        shown_tolerance = question.get("shown_tolerance", question["tolerance"])
+        tolerance = f" ± {shown_tolerance}" if shown_tolerance not in ("0", "") else ""
+        value = question.get("shown_value", question["value"])
+        return f"{value}{tolerance} {question['unit']}".strip()
     if kind == "short_text":
         return " / ".join(question["accepted"])
     if kind == "ordering":

@@ -33,7 +33,7 @@ def test_viewer_renders_nested_tree(nested_file, make_document):
     assert "<code>units</code></dt><dd>mV" in html
     assert "Inès" in html
     assert "/experiment/run1/signal" in html  # the soft link's target
-    assert "(non affiché)" in html  # the 8 kB attribute, in French
+    assert "(non affiché : 7,8\xa0Kio)" in html  # the 8 kB attribute, in French
 
 
 def test_viewer_previews_are_bounded(nested_file, make_document):

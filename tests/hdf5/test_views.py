@@ -123,14 +123,9 @@ def test_check_links_outside_not_followed(
 
 
 def test_check_too_many_objects(
-    client, learner, enrolled, checker_url, many_objects_file, monkeypatch
+    client, learner, enrolled, checker_url, many_objects_file, settings
 ):
-    from courses.hdf5 import checker
-    from courses.hdf5.inspect import Limits
-
-    monkeypatch.setattr(
-        checker, "Limits", lambda **kwargs: Limits(max_objects=10, **kwargs)
-    )
+    settings.HDF5_MAX_OBJECTS = 10
     client.force_login(learner)
     html = client.post(
         checker_url, {"file": upload(many_objects_file)}

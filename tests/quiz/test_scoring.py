@@ -1,5 +1,7 @@
 """Server-side scoring per question type, including partial credit and tolerance edges."""
 
+from decimal import Decimal
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -7,6 +9,7 @@ from hypothesis import strategies as st
 from learning.quiz.scoring import (
     InvalidAnswer,
     parse_answer,
+    read_number,
     score_attempt,
     score_question,
 )
@@ -86,11 +89,45 @@ def test_numeric_tolerance_edges(raw, expected):
     assert score(NUMERIC, raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["douze", "nan", "inf", "1e999", True, ["12"]])
-def test_numeric_rejects_non_numbers(raw):
-    """Text, NaN, infinities and wrong types are invalid answers."""
+@pytest.mark.parametrize("raw", [True, ["12"], {"a": 1}])
+def test_numeric_rejects_wrong_types(raw):
+    """A value no form field can post is an invalid answer."""
     with pytest.raises(InvalidAnswer):
         parse_answer(NUMERIC, raw)
+
+
+@pytest.mark.parametrize("raw", ["douze", "nan", "inf", "1e999", "12 km", "12 mois ?"])
+def test_numeric_text_is_kept_and_scores_zero(raw):
+    """Text that is not a number is kept as typed (the review shows it) and scores 0."""
+    assert parse_answer(NUMERIC, raw) == raw
+    assert score(NUMERIC, raw) == 0
+    assert read_number(raw, NUMERIC["unit"]) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "unit", "number"),
+    [
+        ("12 mois", "mois", "12"),
+        ("12mois", "mois", "12"),
+        ("1650 m", "m", "1650"),
+        ("1\u202f650,5\u00a0m", "m", "1650.5"),
+        ("-1.5e3 m", "m", "-1500"),
+        ("1650 m", "", None),
+        ("1650 M", "m", None),
+    ],
+)
+def test_numeric_with_the_question_unit(raw, unit, number):
+    """The question's own unit may follow the number; another unit may not."""
+    read = read_number(raw, unit)
+    assert (read if read is None else read.normalize()) == (
+        None if number is None else Decimal(number).normalize()
+    )
+
+
+def test_numeric_answer_is_kept_as_typed_and_bounded():
+    assert parse_answer(NUMERIC, "  12  mois ") == "12 mois"
+    assert len(parse_answer(NUMERIC, "1" * 5000)) == 100
+    assert score(NUMERIC, "12 mois") == 1
 
 
 @pytest.mark.parametrize(

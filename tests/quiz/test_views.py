@@ -24,6 +24,22 @@ def open_attempt(learner):
     return QuizAttempt.objects.get(enrollment__user=learner, status="open")
 
 
+def form_fields(attempt, answers: dict) -> dict:
+    """The form fields that post `answers` (raw answers by question key)."""
+    data = {}
+    for key, value in answers.items():
+        question = next(q for q in attempt.questions if q["key"] == key)
+        if question["type"] == "ordering":
+            data.update(
+                {f"{key}-{item}": position for position, item in enumerate(value, 1)}
+            )
+        elif question["type"] == "matching":
+            data.update({f"{key}-{left}": right for left, right in value.items()})
+        else:
+            data[key] = value
+    return data
+
+
 def test_start_enrols_and_shows_the_attempt(client, learner, quiz):
     """Starting the quiz enrols the learner if needed and shows the questions."""
     client.force_login(learner)
@@ -54,16 +70,7 @@ def test_submit_shows_review_with_corrections(client, learner, quiz):
     start(client, quiz)
     attempt = open_attempt(learner)
     data = {"action": "submit", "attempt": attempt.pk}
-    for key, value in perfect_answers(attempt).items():
-        question = next(q for q in attempt.questions if q["key"] == key)
-        if question["type"] == "ordering":
-            data.update(
-                {f"{key}-{item}": position for position, item in enumerate(value, 1)}
-            )
-        elif question["type"] == "matching":
-            data.update({f"{key}-{left}": right for left, right in value.items()})
-        else:
-            data[key] = value
+    data.update(form_fields(attempt, perfect_answers(attempt)))
     response = client.post(quiz.url, data, follow=True)
     html = response.content.decode()
     assert "100 %" in html and "Réussi" in html
@@ -88,7 +95,6 @@ def test_feedback_never_hides_corrections(client, learner, quiz):
     [
         {"single_choice": "not-a-choice"},
         {"q99": "x"},
-        {"numeric": "douze"},
         {"ordering-anything": "1"},
         {"action": "explode"},
     ],
@@ -110,6 +116,49 @@ def test_bad_answers_are_400_and_record_nothing(client, learner, quiz, fields):
     assert Statement.objects.count() == count
     attempt.refresh_from_db()
     assert attempt.is_open
+
+
+@pytest.mark.parametrize(
+    ("typed", "score", "problem"),
+    [("12 mois", 1, False), ("12mois", 1, False), ("douze", 0, True)],
+)
+def test_numeric_answer_with_unit_or_text(client, learner, quiz, typed, score, problem):
+    """A number with the question's unit is read; text scores 0 with a message for
+    that question only: the rest of the submission is recorded, the review shows
+    what the learner typed."""
+    client.force_login(learner)
+    start(client, quiz)
+    attempt = open_attempt(learner)
+    answers = perfect_answers(attempt)
+    key = next(q["key"] for q in attempt.questions if q["type"] == "numeric")
+    answers[key] = typed
+    data = {"action": "submit", "attempt": attempt.pk, **form_fields(attempt, answers)}
+    response = client.post(quiz.url, data, follow=True)
+    assert response.status_code == 200
+    attempt.refresh_from_db()
+    assert not attempt.is_open
+    assert attempt.question_scores[key] == score
+    assert attempt.answers[key] == typed
+    html = response.content.decode()
+    assert typed in html
+    assert ("n’a pas pu être lu comme un nombre" in html) is problem
+
+
+def test_save_warns_about_an_unreadable_number(client, learner, quiz):
+    """Saving keeps a non-number and says, for that question, that it will score 0."""
+    client.force_login(learner)
+    start(client, quiz)
+    attempt = open_attempt(learner)
+    key = next(q["key"] for q in attempt.questions if q["type"] == "numeric")
+    response = client.post(
+        quiz.url, {"action": "save", "attempt": attempt.pk, key: "12 km"}, follow=True
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "« 12 km » n’a pas pu être lu comme un nombre" in html
+    assert 'aria-invalid="true"' in html
+    attempt.refresh_from_db()
+    assert attempt.answers[key] == "12 km"
 
 
 def test_forged_attempt_of_another_learner_is_404(client, learner, quiz, course):
