@@ -276,7 +276,11 @@ def read_attribute(attr_id: h5py.h5a.AttrID, limits: Limits):
         if count > limits.vlen_values:
             return None, None, note("attr_values", count=count)
     else:
-        declared = max(attr_id.get_storage_size(), count * dtype.itemsize)
+        try:
+            stored = attr_id.get_storage_size()
+        except RuntimeError:  # h5py raises for a size of 0 (an empty attribute)
+            stored = 0
+        declared = max(stored, count * dtype.itemsize)
         if declared > limits.attribute_bytes:
             return None, None, note("attr_size", size=declared)
     try:
@@ -322,7 +326,10 @@ def attributes(obj, limits: Limits, notes: list) -> list[dict]:
             notes.append(note("attributes_unreadable"))
             continue
         entry = {"name": name, "dtype": label, "shape": shape}
-        text, plain, skip = read_attribute(attr_id, limits)
+        try:
+            text, plain, skip = read_attribute(attr_id, limits)
+        except (OSError, RuntimeError, ValueError, TypeError, KeyError):
+            text, plain, skip = None, None, note("attr_unreadable")
         if skip is not None:
             entry["skipped"] = skip
         else:
@@ -511,6 +518,14 @@ def resolve(handle: h5py.File, path: str):
 # -- the walk ----------------------------------------------------------------
 
 
+def _identity(obj) -> int | None:
+    """The object's address in the file (h5py raises TypeError if unreadable)."""
+    try:
+        return hash(obj.id)
+    except (TypeError, OSError, RuntimeError):
+        return None
+
+
 class Walker:
     """A bounded walk of the file: a JSON-able tree and what it left out."""
 
@@ -527,7 +542,9 @@ class Walker:
 
     def run(self) -> dict:
         root = self.node("/", "/", "group")
-        self.seen[hash(self.handle.id)] = "/"
+        identity = _identity(self.handle)
+        if identity is not None:
+            self.seen[identity] = "/"
         root["attributes"] = attributes(self.handle, self.limits, root["notes"])
         self.objects = 1
         self.walk_group(self.handle, root, depth=1)
@@ -613,7 +630,11 @@ class Walker:
             node = self.node(shown, path, "unreadable")
             self.not_checked(node, note("unreadable_object"))
             return node
-        identity = hash(obj.id)
+        identity = _identity(obj)
+        if identity is None:
+            node = self.node(shown, path, "unreadable")
+            self.not_checked(node, note("unreadable_object"))
+            return node
         if identity in self.seen:
             node = self.node(shown, path, "hard_link_seen")
             node["target"] = self.seen[identity]

@@ -46,6 +46,8 @@ def parse_answer(question: dict, raw) -> object:
     if kind == "numeric":
         if not isinstance(raw, str | int | float) or isinstance(raw, bool):
             raise InvalidAnswer("a number is expected")
+        if "\x00" in str(raw):  # kept as typed: PostgreSQL's JSON refuses it
+            raise InvalidAnswer("null characters are not allowed")
         return " ".join(str(raw).split())[:MAX_NUMBER_TEXT] or None
     if kind == "short_text":
         if not isinstance(raw, str):

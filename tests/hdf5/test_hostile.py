@@ -167,6 +167,52 @@ def test_mutated_files_never_hurt(mutants, peak_memory):
     assert peak_memory() < RSS_GROWTH_BYTES
 
 
+# Mutations (seed, number) of the good file that make libhdf5 2.0 (h5py 3.16)
+# abort with "free(): double free" while the file is walked, as in issue 15.
+LIBHDF5_CRASHERS = [(0, 26), (6, 15), (8, 12)]
+
+
+@pytest.fixture(scope="session")
+def crashers(hostile_dir):
+    good = write_good_file(hostile_dir / "good-for-crashers.h5")
+    directory = hostile_dir / "crashers"
+    directory.mkdir()
+    return [
+        hostile.mutations(good, directory, count=number + 1, seed=seed)[number]
+        for seed, number in LIBHDF5_CRASHERS
+    ]
+
+
+def test_files_that_crash_libhdf5(crashers, peak_memory):
+    """A file that aborts libhdf5 kills its child only: a clear message, and the
+    next file is read as usual."""
+    messages = []
+    for path in crashers:
+        try:
+            check_file(path, Checklist())
+        except Hdf5FileError as error:
+            messages.append(str(error.message))
+    assert (
+        "This file could not be checked completely: it made the HDF5 library fail "
+        "(SIGABRT)."
+    ) in messages
+    assert peak_memory() < RSS_GROWTH_BYTES
+
+
+@pytest.mark.django_db
+def test_checker_view_on_a_file_that_crashes_libhdf5(
+    client, learner, course, checker_url, crashers
+):
+    progress.enrol(learner, course)
+    client.force_login(learner)
+    statuses = set()
+    for path in crashers:
+        upload = SimpleUploadedFile(path.name, path.read_bytes())
+        response = client.post(checker_url, {"file": upload})
+        statuses.add(response.status_code)
+    assert statuses <= {200, 422} and 422 in statuses
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "name", ["vlen_heap_bomb", "gzip_bomb_lying", "big_title", "deep_dataset"]

@@ -89,7 +89,7 @@ def test_numeric_tolerance_edges(raw, expected):
     assert score(NUMERIC, raw) == expected
 
 
-@pytest.mark.parametrize("raw", [True, ["12"], {"a": 1}])
+@pytest.mark.parametrize("raw", [True, ["12"], {"a": 1}, "12\x00"])
 def test_numeric_rejects_wrong_types(raw):
     """A value no form field can post is an invalid answer."""
     with pytest.raises(InvalidAnswer):
