@@ -119,3 +119,22 @@ def test_blocks_meta():
 class _User:
     def __init__(self, authenticated=True):
         self.is_authenticated = authenticated
+
+
+def test_viewer_unreadable_file_is_a_form_error(text_file, make_document):
+    """Saving a lesson whose viewer block holds a file that cannot be read tells
+    the trainer why, on the document field."""
+    from wagtail.blocks.struct_block import StructBlockValidationError
+
+    block = Hdf5ViewerBlock()
+    value = block.to_python({"document": make_document(text_file).pk})
+    with pytest.raises(StructBlockValidationError) as caught:
+        block.clean(value)
+    message = str(caught.value.block_errors["document"])
+    assert "Ce n’est pas un fichier HDF5" in message  # the site's default language
+
+
+def test_viewer_readable_file_is_accepted(good_file, make_document):
+    block = Hdf5ViewerBlock()
+    value = block.to_python({"document": make_document(good_file).pk})
+    assert block.clean(value)["document"].pk == value["document"].pk

@@ -266,3 +266,27 @@ def test_hdf5_quiz_attempt_page_never_leaks_answers(client, learner, hdf5_quiz):
     for secret in ("millivolt", "9.75", "wavelength", "0.05", "/run1/signal",
                    "tolerance", "Spectromètre", "exercice.h5"):  # fmt: skip
         assert secret not in html, secret
+
+
+def test_hdf5_question_graded_on_the_exact_value(tmp_path, make_document):
+    """Issue 15, point 6: true mean -1.542 shown as -1.5 (1 decimal), tolerance
+    0.1: -1.61 is right (0.068 away), -1.40 is wrong (0.142 away); the rounded
+    value shown is right; the trainer's tolerance is what the review shows."""
+    from learning.quiz.scoring import score_question
+
+    path = tmp_path / "mean.h5"
+    with h5py.File(path, "w") as f:
+        f["values"] = np.array([-1.5, -1.584])
+    document = make_document(path)
+    value = authored(document, "mean", "/values", decimals=1, tolerance="0.1")
+    assert value["answer"] == "-1.542"
+    question = BLOCK.snapshot(value)
+    assert (question["value"], question["shown_value"]) == ("-1.542", "-1.5")
+    assert question["shown_tolerance"] == "0.1"
+    assert score_question(question, "-1.61") == 1
+    assert score_question(question, "-1.40") == 0
+    assert score_question(question, "-1.5") == 1
+    exact = BLOCK.snapshot(authored(document, "mean", "/values", decimals=2))
+    assert exact["tolerance"] == "0.005"  # half a unit of the last decimal shown
+    assert score_question(exact, "-1.54") == 1
+    assert score_question(exact, "-1.55") == 0
