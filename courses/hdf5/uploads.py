@@ -2,7 +2,7 @@
 
 Settings (read at call time, so tests can override them):
 
-- `HDF5_UPLOAD_MAX_BYTES` (default 50 MiB): larger files are refused before
+- `HDF5_UPLOAD_MAX_BYTES` (env `HDF5_UPLOAD_MAX_MB`, default 50): larger files are refused before
   they are opened;
 - `HDF5_KEPT_UPLOADS_DIR` (default `<BASE_DIR>/var/hdf5-uploads`, outside the
   media root so it is never served): where a file the learner chose to keep is

@@ -89,7 +89,10 @@ def _check_file(request, lesson_id, block_id, handler, limit):
         form.cleaned_data["file"], Checklist.from_block(block), keep_as=keep_as
     )
     if result.error is not None:
-        return _render(request, context, error=result.error.message)
+        busy = result.error.code == "busy"  # every sandbox slot taken: retry later
+        return _render(
+            request, context, error=result.error.message, status=503 if busy else 200
+        )
     completion = None
     if result.passed and block.get("complete_lesson"):
         completion = complete_checked_lesson(request.user, lesson)
@@ -111,7 +114,7 @@ def _render(request, context, *, status=200, form=None, error=None, **extra):
         "max_bytes": max_upload_bytes(),
         **extra,
     }
-    if error is not None:
+    if error is not None and status == 200:
         status = 422
     return TemplateResponse(
         request, "blocks/hdf5_check_result.html", context, status=status

@@ -230,3 +230,19 @@ def test_check_unknown_block(client, learner, checker_lesson, good_file):
         {"file": upload(good_file)},
     )
     assert response.status_code == 404
+
+
+def test_check_when_every_sandbox_slot_is_taken(
+    client, learner, enrolled, checker_url, good_file, settings, tmp_path
+):
+    """No free sandbox slot within the queue time: 503, "try again", nothing kept."""
+    from courses.hdf5.sandbox import SandboxLimits, slot
+
+    settings.HDF5_SANDBOX_DIR = tmp_path / "slots"
+    settings.HDF5_SANDBOX_SLOTS = 1
+    settings.HDF5_SANDBOX_QUEUE_SECONDS = 0.2
+    client.force_login(learner)
+    with slot(SandboxLimits.from_settings()):
+        response = client.post(checker_url, {"file": upload(good_file)})
+    assert response.status_code == 503
+    assert "try again in a minute" in response.content.decode()
