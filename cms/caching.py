@@ -151,8 +151,12 @@ class MemoisedViewRestrictionsMixin:
         restrictions = memo(
             "view-restrictions",
             self.pk,
+            # With their groups: checking a group restriction reads them
+            # (courses/access.py), from the memo too.
             compute=lambda: list(
-                super(MemoisedViewRestrictionsMixin, self).get_view_restrictions()
+                super(MemoisedViewRestrictionsMixin, self)
+                .get_view_restrictions()
+                .prefetch_related("groups")
             ),
         )
         queryset = PageViewRestriction.objects.filter(

@@ -33,14 +33,16 @@ class HomePage(MemoisedViewRestrictionsMixin, Page):
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
+        from courses.access import viewable
         from courses.models import CourseIndexPage, CoursePage
 
         context = super().get_context(request, *args, **kwargs)
         context["catalogue"] = CourseIndexPage.objects.live().child_of(self).first()
+        courses = (
+            CoursePage.objects.live().descendant_of(self).filter(locale=self.locale)
+        )
         context["featured_courses"] = (
-            CoursePage.objects.live()
-            .descendant_of(self)
-            .filter(locale=self.locale)
+            viewable(courses, request.user, session=request.session)
             .prefetch_related("themes")
             .order_by("-mandatory", "title")[:3]
         )

@@ -29,7 +29,7 @@ def _watched_models():
         PageViewRestriction,
         get_document_model(),  # lesson blocks show documents and images
         get_image_model(),
-    ], [CoursePage.themes.through]
+    ], [CoursePage.themes.through, PageViewRestriction.groups.through]
 
 
 def connect_content_signals() -> None:

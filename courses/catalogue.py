@@ -7,6 +7,7 @@ quotes and control characters in a search are word separators (`cms.search`).
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,7 @@ from wagtail.models import Locale, Page
 
 from cms.search import words
 
+from .access import viewable
 from .models import ContentLanguage, CoursePage, LessonPage, Level, Theme
 
 MAX_QUERY_LENGTH = 200
@@ -120,13 +122,21 @@ def _clean_filters(params: QueryDict, themes: list[Theme]) -> dict[str, list[str
     }
 
 
-def search_catalogue(index_page: Page, params: QueryDict) -> CatalogueResults:
-    """Filter and search the catalogue as the query string asks."""
+def search_catalogue(
+    index_page: Page, params: QueryDict, *, user=None, session=None
+) -> CatalogueResults:
+    """Filter and search the catalogue as the query string asks.
+
+    Courses `user` may not view (Wagtail view restrictions, courses/access.py)
+    are neither listed, found nor counted; without a user, only public ones.
+    """
     themes = list(Theme.objects.all())
     filters = _clean_filters(params, themes)
     query = words(params.get("q", ""))[:MAX_QUERY_LENGTH]
 
-    base = catalogue_courses(index_page)
+    base = viewable(
+        catalogue_courses(index_page), user or AnonymousUser(), session=session
+    )
     if query:
         base = base.filter(pk__in=_matching_course_ids(base, query))
 

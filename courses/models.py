@@ -93,7 +93,9 @@ class CourseIndexPage(MemoisedViewRestrictionsMixin, Page):
         from .catalogue import search_catalogue
 
         context = super().get_context(request, *args, **kwargs)
-        context["results"] = search_catalogue(self, request.GET)
+        context["results"] = search_catalogue(
+            self, request.GET, user=request.user, session=request.session
+        )
         return context
 
 
@@ -265,11 +267,16 @@ class LessonPage(MemoisedViewRestrictionsMixin, Page):
         from cms.middleware import mark_cacheable
         from learning.journey import lesson_journey
 
+        from .outline import require_live_course
+
+        require_live_course(self, request)
         if not request.GET:
             mark_cacheable(request)  # for anonymous visitors only (cms/middleware.py)
 
-        # Records the opening (unless a reload) and keeps the journey for the page.
-        self._journey = lesson_journey(request.user, self)
+        # Records the opening (unless a reload or a preview) and keeps the
+        # journey for the page.
+        if not getattr(request, "is_preview", False):
+            self._journey = lesson_journey(request.user, self, session=request.session)
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.http import Http404
 from django.utils.translation import get_language
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page
@@ -44,6 +45,9 @@ class Outline:
     course: PageLink
     canonical_course_id: int
     steps: tuple[Step, ...]
+    # Wagtail serves a live page below an unpublished one: its lessons and
+    # quizzes are refused while the course is unpublished (require_live_course).
+    course_live: bool = True
 
     @property
     def lessons(self) -> list[Step]:
@@ -143,6 +147,7 @@ def _outline(course_path: str | None = None, pk: int | None = None) -> Outline |
         course=PageLink(course.pk, course.title, course.url),
         canonical_course_id=canonical[course.pk],
         steps=steps,
+        course_live=course.live,
     )
 
 
@@ -154,6 +159,16 @@ def parent_outline(page: Page) -> Outline | None:
     """The outline of the course `page` (a lesson or quiz) belongs to."""
     path = page.path[: -Page.steplen]
     return memo("outline", path, compute=lambda: _outline(path))
+
+
+def require_live_course(page: Page, request) -> None:
+    """Http404 for a lesson or quiz whose course is unpublished (previews excepted:
+    trainers preview lessons before they publish the course)."""
+    if getattr(request, "is_preview", False):
+        return
+    outline = parent_outline(page)
+    if outline is None or not outline.course_live:
+        raise Http404
 
 
 def _localized_link(page_id: int, locale: int | None) -> PageLink | None:

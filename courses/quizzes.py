@@ -9,6 +9,8 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from cms.caching import MemoisedViewRestrictionsMixin
+
 from .questions import QuestionsBlock, snapshot_question
 
 
@@ -42,7 +44,7 @@ class FeedbackMode(models.TextChoices):
     NEVER = "never", _("Never")
 
 
-class QuizPage(Page):
+class QuizPage(MemoisedViewRestrictionsMixin, Page):
     """An assessment inside a course: settings here, questions in pools."""
 
     intro = models.TextField(_("introduction"), blank=True, help_text=_("Markdown."))
@@ -115,6 +117,9 @@ class QuizPage(Page):
     def serve(self, request, *args, **kwargs):
         from learning.quiz.views import serve_quiz
 
+        from .outline import require_live_course
+
+        require_live_course(self, request)
         return serve_quiz(request, self)
 
 

@@ -8,6 +8,7 @@ structure, titles and URLs come from the memoised outlines (courses/outline.py).
 from dataclasses import dataclass, field
 
 from cms.caching import memo
+from courses.access import hidden_paths, is_hidden
 from courses.models import CoursePage
 from courses.outline import PageLink, default_locale_id, localized_link, outline_by_id
 
@@ -78,12 +79,13 @@ def progress_for(enrollments: list[Enrollment]) -> list[CourseProgress]:
     return rows
 
 
-def _mandatory_course_ids() -> list[int]:
+def _mandatory_courses() -> list[tuple[int, str]]:
+    """(id, tree path) of the live mandatory courses."""
     return list(
         CoursePage.objects.live()
         .filter(mandatory=True, locale_id=default_locale_id())
         .order_by("path")
-        .values_list("pk", flat=True)
+        .values_list("pk", "path")
     )
 
 
@@ -96,7 +98,14 @@ def learner_dashboard(user) -> dict:
     for row in rows:
         row.resume_url = resume_url(row.enrollment, done=row.done_ids)
     enrolled_course_ids = {e.course_id for e in enrollments}
-    mandatory_ids = memo("mandatory-courses", compute=_mandatory_course_ids)
+    # Mandatory courses the learner may not view (view restrictions) are not
+    # offered; those they are enrolled in stay listed.
+    hidden = hidden_paths(user)
+    mandatory_ids = [
+        pk
+        for pk, path in memo("mandatory-courses", compute=_mandatory_courses)
+        if pk in enrolled_course_ids or not is_hidden(path, hidden)
+    ]
     mandatory = [row for row in rows if row.enrollment.course_id in mandatory_ids] + [
         CourseProgress(None, localized_link(pk), 0, 0)
         for pk in mandatory_ids

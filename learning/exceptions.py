@@ -63,3 +63,14 @@ class NotAManager(LearningError):
 
 class OutOfScope(LearningError):
     message = _("This is outside the units you manage.")
+
+
+class PageRestricted(LearningError):
+    """A view restriction of the page (groups, log-in, shared password) refuses
+    the learner; `password`: a shared password would open it."""
+
+    message = _("This content is restricted: you do not have access to it.")
+
+    def __init__(self, message=None, *, password: bool = False):
+        super().__init__(message)
+        self.password = password

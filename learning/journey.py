@@ -152,7 +152,7 @@ def course_journey(user, course: CoursePage) -> Journey:
     return _journey(enrollment)
 
 
-def lesson_journey(user, lesson: LessonPage) -> Journey:
+def lesson_journey(user, lesson: LessonPage, *, session=None) -> Journey:
     """The journey in the lesson's course, after recording the opening of the lesson.
 
     A reload of the current lesson is not a new launch (`open_lesson` would
@@ -174,7 +174,7 @@ def lesson_journey(user, lesson: LessonPage) -> Journey:
         and lesson_id in journey.opened_lesson_ids
     )
     if not reload:
-        open_lesson(enrollment, lesson)
+        open_lesson(enrollment, lesson, session=session)
         enrollment = Enrollment.objects.get(pk=enrollment.pk)
         journey = _journey(enrollment, canonical)
     return journey

@@ -4,6 +4,7 @@ and updates the progress projection together: one cannot exist without the other
 """
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -24,6 +25,7 @@ from .exceptions import (
 )
 from .models import Enrollment, LessonProgress
 from .projection import apply_statement, canonical_page
+from .restrictions import require_view
 from .xapi import vocabulary
 from .xapi.statements import activity, build_statement
 from .xapi.store import store_statement
@@ -38,11 +40,23 @@ def _language() -> str:
     return (get_language() or "fr").split("-")[0]
 
 
-def enrol(user, course: CoursePage, *, when: datetime | None = None) -> Enrollment:
-    """Enrol `user` in `course` and record "registered"; AlreadyEnrolled if done twice."""
-    course = canonical_page(course)
+def enrol(
+    user,
+    course: CoursePage,
+    *,
+    when: datetime | None = None,
+    session: Mapping | None = None,
+) -> Enrollment:
+    """Enrol `user` in `course` and record "registered"; AlreadyEnrolled if done twice.
+
+    `session`: the learner's, for a course behind a shared password
+    (learning/restrictions.py); PageRestricted if the course's view restrictions
+    refuse them.
+    """
+    given, course = course, canonical_page(course)
     if not course.live:
         raise CourseNotAvailable
+    require_view(user, given, course, session=session)
     if Enrollment.objects.filter(user=user, course=course).exists():
         raise AlreadyEnrolled
     registration = uuid.uuid4()
@@ -74,22 +88,31 @@ def _lock(enrollment: Enrollment) -> Enrollment:
     )
 
 
-def _lesson_of(enrollment: Enrollment, lesson: LessonPage) -> LessonPage:
-    lesson = canonical_page(lesson)
+def _lesson_of(
+    enrollment: Enrollment, lesson: LessonPage, session: Mapping | None
+) -> LessonPage:
+    """The canonical lesson, live in the enrolled course, published and viewable."""
+    given, lesson = lesson, canonical_page(lesson)
     if not isinstance(lesson, LessonPage) or not lesson.live:
         raise LessonNotAvailable
-    if lesson.get_parent().pk != enrollment.course_id:
+    # An unpublished course keeps its learners' progress, but takes no more.
+    if not enrollment.course.live or lesson.get_parent().pk != enrollment.course_id:
         raise LessonNotAvailable
+    require_view(enrollment.user, given, lesson, session=session)
     return lesson
 
 
 def open_lesson(
-    enrollment: Enrollment, lesson: LessonPage, *, when: datetime | None = None
+    enrollment: Enrollment,
+    lesson: LessonPage,
+    *,
+    when: datetime | None = None,
+    session: Mapping | None = None,
 ) -> LessonProgress:
     """Record that the learner opened a lesson ("launched"), unless it is a reload."""
     with transaction.atomic():
         enrollment = _lock(enrollment)
-        lesson = _lesson_of(enrollment, lesson)
+        lesson = _lesson_of(enrollment, lesson, session)
         progress = LessonProgress.objects.filter(
             enrollment=enrollment, lesson=lesson
         ).first()
@@ -110,13 +133,17 @@ def open_lesson(
 
 
 def complete_lesson(
-    enrollment: Enrollment, lesson: LessonPage, *, when: datetime | None = None
+    enrollment: Enrollment,
+    lesson: LessonPage,
+    *,
+    when: datetime | None = None,
+    session: Mapping | None = None,
 ) -> LessonProgress:
     """Mark `lesson` complete ("completed"); completes the course after its last lesson."""
     when = when or timezone.now()
     with transaction.atomic():
         enrollment = _lock(enrollment)
-        lesson = _lesson_of(enrollment, lesson)
+        lesson = _lesson_of(enrollment, lesson, session)
         progress = LessonProgress.objects.filter(
             enrollment=enrollment, lesson=lesson
         ).first()

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
@@ -13,9 +13,26 @@ from courses.outline import canonical_id, outline_by_id
 from . import progress
 from .completion import completion, done_step_ids
 from .dashboard import learner_dashboard
-from .exceptions import AlreadyCompleted, AlreadyEnrolled, LearningError, NotEnrolled
+from .exceptions import (
+    AlreadyCompleted,
+    AlreadyEnrolled,
+    LearningError,
+    LessonNotAvailable,
+    NotEnrolled,
+    PageRestricted,
+)
 from .models import Enrollment
 from .navigation import localized, localized_step, resume_url
+
+
+def restricted(request, error: PageRestricted, page):
+    """A view restriction refused the action: the page (it asks for the shared
+    password), or 403 for a group or log-in restriction."""
+    if error.password:
+        return HttpResponseRedirect(page.url)
+    return render(
+        request, "learning/restricted.html", {"message": error.message}, status=403
+    )
 
 
 @login_required
@@ -23,11 +40,13 @@ from .navigation import localized, localized_step, resume_url
 def start_course(request, course_id: int):
     course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
     try:
-        enrollment = progress.enrol(request.user, course)
+        enrollment = progress.enrol(request.user, course, session=request.session)
     except AlreadyEnrolled:
         enrollment = Enrollment.objects.get(
             user=request.user, course=progress.canonical_page(course)
         )
+    except PageRestricted as error:
+        return restricted(request, error, course)
     except LearningError as error:
         messages.error(request, error.message)
         return HttpResponseRedirect(course.url)
@@ -47,9 +66,13 @@ def complete_lesson(request, lesson_id: int):
         )
     was_completed = enrollment.is_completed
     try:
-        progress.complete_lesson(enrollment, lesson)
+        progress.complete_lesson(enrollment, lesson, session=request.session)
     except AlreadyCompleted as error:
         messages.info(request, error.message)
+    except PageRestricted as error:
+        return restricted(request, error, lesson)
+    except LessonNotAvailable as error:  # e.g. its course was unpublished
+        raise Http404 from error
     except LearningError as error:
         messages.error(request, error.message)
         return HttpResponseRedirect(lesson.url)

@@ -10,14 +10,14 @@ ALREADY_COMPLETED = "already_completed"
 NOT_ENROLLED = "not_enrolled"
 
 
-def complete_checked_lesson(user, lesson: LessonPage) -> str:
+def complete_checked_lesson(user, lesson: LessonPage, *, session=None) -> str:
     """Complete `lesson` for an enrolled learner whose file passed; says what happened."""
     course = progress.canonical_page(lesson.get_parent().specific)
     enrollment = Enrollment.objects.filter(user=user, course=course).first()
     if enrollment is None:
         return NOT_ENROLLED
     try:
-        progress.complete_lesson(enrollment, lesson)
+        progress.complete_lesson(enrollment, lesson, session=session)
     except AlreadyCompleted:
         return ALREADY_COMPLETED
     except LearningError:

@@ -14,7 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from courses.access import can_view
 from courses.models import LessonPage
+from courses.outline import require_live_course
 
 from .checker import Checklist
 from .lessons import complete_checked_lesson
@@ -74,6 +76,10 @@ def check_file_view(request, lesson_id: int, block_id: str):
 @csrf_protect
 def _check_file(request, lesson_id, block_id, handler, limit):
     lesson = get_object_or_404(LessonPage.objects.live().specific(), pk=lesson_id)
+    # The lesson's view restrictions and its course's publication hold here too.
+    require_live_course(lesson, request)
+    if not can_view(lesson, request.user, session=request.session):
+        raise Http404
     block = _checker_block(lesson, block_id)
     context = {"page": lesson, "lesson": lesson, "block": block, "block_id": block_id}
     content_length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -95,7 +101,9 @@ def _check_file(request, lesson_id, block_id, handler, limit):
         )
     completion = None
     if result.passed and block.get("complete_lesson"):
-        completion = complete_checked_lesson(request.user, lesson)
+        completion = complete_checked_lesson(
+            request.user, lesson, session=request.session
+        )
     return _render(
         request,
         context,

@@ -3,6 +3,7 @@ holding the attempt rows and their xAPI statements ("attempted", one "answered"
 per question, then "passed" or "failed")."""
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,6 +20,7 @@ from learning.exceptions import (
 )
 from learning.models import AttemptStatus, Enrollment, QuizAttempt
 from learning.projection import apply_statements, canonical_page
+from learning.restrictions import require_view
 from learning.xapi import vocabulary
 from learning.xapi.statements import activity, build_statement
 from learning.xapi.store import store_own_statements, store_statement
@@ -39,14 +41,26 @@ def _language() -> str:
     return (get_language() or "fr").split("-")[0]
 
 
-def quiz_of(enrollment: Enrollment, quiz: QuizPage) -> QuizPage:
-    """The canonical quiz, checked to be live and part of the enrolled course."""
-    quiz = canonical_page(quiz)
+def quiz_of(
+    enrollment: Enrollment, quiz: QuizPage, *, session: Mapping | None = None
+) -> QuizPage:
+    """The canonical quiz, checked to be live, part of the enrolled (published)
+    course and viewable by the learner (PageRestricted otherwise)."""
+    given, quiz = quiz, canonical_page(quiz)
     if not isinstance(quiz, QuizPage) or not quiz.live:
         raise QuizNotAvailable
-    if quiz.get_parent().pk != enrollment.course_id:
+    if not enrollment.course.live or quiz.get_parent().pk != enrollment.course_id:
         raise QuizNotAvailable
+    require_view(enrollment.user, given, quiz, session=session)
     return quiz
+
+
+def _require_available(attempt: QuizAttempt, session: Mapping | None) -> None:
+    """An attempt is saved or submitted only while its quiz and course are
+    published and the learner may view them (the rows are already joined)."""
+    if not attempt.quiz.live or not attempt.enrollment.course.live:
+        raise QuizNotAvailable
+    require_view(attempt.enrollment.user, attempt.quiz, session=session)
 
 
 def draw_questions(quiz: QuizPage, rng: random.Random) -> list[dict]:
@@ -99,13 +113,17 @@ def start_attempt(
     *,
     when: datetime | None = None,
     rng: random.Random | None = None,
+    session: Mapping | None = None,
 ) -> QuizAttempt:
-    """Open a new attempt (or return the open one): draws questions, records "attempted"."""
+    """Open a new attempt (or return the open one): draws questions, records "attempted".
+
+    `session`: the learner's, for a course behind a shared password.
+    """
     when = when or timezone.now()
     try:
         with transaction.atomic():
             enrollment = _lock_enrollment(enrollment)
-            quiz = quiz_of(enrollment, quiz)
+            quiz = quiz_of(enrollment, quiz, session=session)
             current = QuizAttempt.objects.filter(
                 enrollment=enrollment, quiz=quiz, status=AttemptStatus.OPEN
             ).first()
@@ -174,13 +192,16 @@ def _lock_attempt(attempt: QuizAttempt) -> QuizAttempt:
     )
 
 
-def save_answers(attempt: QuizAttempt, raw_answers: dict, *, when=None) -> Submission:
+def save_answers(
+    attempt: QuizAttempt, raw_answers: dict, *, when=None, session=None
+) -> Submission:
     """Keep the answers of an open attempt (submitting later scores them)."""
     when = when or timezone.now()
     with transaction.atomic():
         attempt = _lock_attempt(attempt)
         if not attempt.is_open:
             raise AttemptClosed
+        _require_available(attempt, session)
         if _expired(attempt, when):
             _finalise(attempt, attempt.deadline)
             return Submission(attempt, late=True)
@@ -190,17 +211,21 @@ def save_answers(attempt: QuizAttempt, raw_answers: dict, *, when=None) -> Submi
         return Submission(attempt)
 
 
-def submit_attempt(attempt: QuizAttempt, raw_answers: dict, *, when=None) -> Submission:
+def submit_attempt(
+    attempt: QuizAttempt, raw_answers: dict, *, when=None, session=None
+) -> Submission:
     """Score the attempt on the server and record its statements.
 
     After the time limit, the posted answers are ignored: the attempt is scored
-    as submitted at the limit, with what was saved before it.
+    as submitted at the limit, with what was saved before it. `session`: the
+    learner's, for a course behind a shared password.
     """
     when = when or timezone.now()
     with transaction.atomic():
         attempt = _lock_attempt(attempt)
         if not attempt.is_open:
             raise AttemptClosed
+        _require_available(attempt, session)
         if _expired(attempt, when):
             _finalise(attempt, attempt.deadline)
             return Submission(attempt, late=True)

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 
 from courses.quizzes import FeedbackMode
 from learning import progress
-from learning.exceptions import AlreadyEnrolled, LearningError
+from learning.exceptions import AlreadyEnrolled, LearningError, PageRestricted
 from learning.journey import course_journey
 from learning.models import AttemptStatus, Enrollment, QuizAttempt
 from learning.projection import canonical_page
+from learning.views import restricted
 
 from . import attempts
 from .scoring import InvalidAnswer, read_number
@@ -142,7 +143,8 @@ def serve_quiz(request, quiz):
             and open_attempt.deadline
             and timezone.now() > open_attempt.deadline
         ):
-            attempts.save_answers(open_attempt, {})  # closes it at its deadline
+            # closes it at its deadline
+            attempts.save_answers(open_attempt, {}, session=request.session)
             messages.warning(
                 request,
                 _(
@@ -186,13 +188,19 @@ def _post(request, quiz, enrollment):
     if action == "start":
         if enrollment is None:
             try:
-                enrollment = progress.enrol(request.user, quiz.get_parent().specific)
+                enrollment = progress.enrol(
+                    request.user, quiz.get_parent().specific, session=request.session
+                )
             except AlreadyEnrolled:
                 enrollment = _enrollment(request, quiz)
+            except PageRestricted as error:
+                return restricted(request, error, quiz)
             except LearningError as error:
                 return _error(request, quiz, error.message, status=409)
         try:
-            attempts.start_attempt(enrollment, quiz)
+            attempts.start_attempt(enrollment, quiz, session=request.session)
+        except PageRestricted as error:
+            return restricted(request, error, quiz)
         except LearningError as error:
             return _error(request, quiz, error.message, status=409)
         return HttpResponseRedirect(quiz.url)
@@ -210,9 +218,9 @@ def _post(request, quiz, enrollment):
     try:
         raw = raw_answers_from(request.POST, attempt)
         if action == "save":
-            result = attempts.save_answers(attempt, raw)
+            result = attempts.save_answers(attempt, raw, session=request.session)
         else:
-            result = attempts.submit_attempt(attempt, raw)
+            result = attempts.submit_attempt(attempt, raw, session=request.session)
     except InvalidAnswer as error:
         return _error(
             request,
@@ -221,6 +229,8 @@ def _post(request, quiz, enrollment):
             % {"reason": error},
             status=400,
         )
+    except PageRestricted as error:
+        return restricted(request, error, quiz)
     except LearningError as error:
         return _error(request, quiz, error.message, status=409)
     if result.late:

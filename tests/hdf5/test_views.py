@@ -246,3 +246,23 @@ def test_check_when_every_sandbox_slot_is_taken(
         response = client.post(checker_url, {"file": upload(good_file)})
     assert response.status_code == 503
     assert "try again in a minute" in response.content.decode()
+
+
+def test_check_refused_by_view_restriction_or_unpublished_course(
+    client, learner, enrolled, course, checker_lesson, checker_url, good_file
+):
+    """The checker of a restricted lesson, or of an unpublished course, answers 404
+    and records nothing."""
+    from django.contrib.auth.models import Group
+    from wagtail.models import PageViewRestriction
+
+    restriction = PageViewRestriction.objects.create(
+        page=course, restriction_type=PageViewRestriction.GROUPS
+    )
+    restriction.groups.add(Group.objects.create(name="Autres"))
+    client.force_login(learner)
+    assert client.post(checker_url, {"file": upload(good_file)}).status_code == 404
+    restriction.delete()
+    course.unpublish()
+    assert client.post(checker_url, {"file": upload(good_file)}).status_code == 404
+    assert not LessonProgress.objects.filter(completed_at__isnull=False).exists()
