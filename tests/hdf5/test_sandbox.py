@@ -115,3 +115,35 @@ def test_spawn_start_method_walks_a_file(good_file):
     )
     assert cold == warm
     assert cold["ok"] and cold["result"]["objects"] == 4
+
+
+def test_slot_held_by_another_process_counts(settings):
+    """The slots are shared by every process of the machine: one held by another
+    process (a second web worker) makes this one wait, then answer "busy"."""
+    import subprocess
+    import sys
+
+    from courses.hdf5.sandbox import slots_dir
+
+    directory = slots_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys, time; f = open(sys.argv[1], 'a'); "
+            "fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); time.sleep(30)",
+            str(directory / "slot-0.lock"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(SandboxError) as caught:
+            run(f"{JOBS}:flood", {"size": 1}, limits=limits(slots=1, queue_seconds=0.3))
+        assert caught.value.code == "busy"
+    finally:
+        holder.kill()
+        holder.wait()
+    assert run(f"{JOBS}:flood", {"size": 1}, limits=limits(slots=1))["ok"]
