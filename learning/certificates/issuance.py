@@ -264,9 +264,9 @@ def revoke_certificate(
     reason = (reason or "").strip()
     if not reason:
         raise RevocationReasonMissing
-    if by is not None and not manager_scope(by).includes_person(
-        certificate.enrollment.user_id
-    ):
+    # No holder once their account is deleted: only managers of everyone then.
+    holder = certificate.enrollment.user_id if certificate.enrollment_id else None
+    if by is not None and not manager_scope(by).includes_person(holder):
         raise OutOfScope
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)

@@ -149,3 +149,25 @@ def test_personal_data_export_lists_certificates(client, certificate, learner):
     assert exported["status"] == "valid"
     assert exported["course"] == certificate.course_title
     assert exported["valid_until"] == certificate.valid_until.isoformat()
+
+
+def test_deleted_holder_certificate_can_still_be_revoked_by_an_admin(
+    client, certificate, learner, manager
+):
+    """After the holder's deletion, an administrator can still revoke the
+    certificate (a unit manager no longer reaches it)."""
+    from learning.exceptions import OutOfScope
+    from tests.factories import UserFactory
+
+    _delete(client, learner, "keep")
+    kept = Certificate.objects.get(pk=certificate.pk)
+    with pytest.raises(OutOfScope):
+        revoke_certificate(kept, by=manager, reason="Fraude")
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    response = client.post(
+        f"/certificates/{certificate.uuid}/revoke/", {"reason": "Fraude"}
+    )
+    assert response.status_code == 302
+    _html, status, _data = _public_status(client, certificate)
+    assert status == "revoked"
