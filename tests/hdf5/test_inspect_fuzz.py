@@ -31,7 +31,12 @@ DTYPES = st.sampled_from(["f8", "i4", "u1", "?", "S5", "vlen", "compound", "ragg
 ATTRIBUTES = st.dictionaries(
     NAMES,
     st.one_of(
-        st.text(max_size=40),
+        st.text(
+            alphabet=st.characters(
+                blacklist_categories=("Cs",), blacklist_characters="\x00"
+            ),
+            max_size=40,
+        ),
         st.floats(),
         st.integers(-(2**31), 2**31),
         st.lists(st.floats(allow_nan=False), max_size=4),
