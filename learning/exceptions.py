@@ -74,3 +74,18 @@ class PageRestricted(LearningError):
     def __init__(self, message=None, *, password: bool = False):
         super().__init__(message)
         self.password = password
+
+
+class ReminderNotNeeded(LearningError):
+    message = _(
+        "No reminder is needed: this person is cleared, or the training does not "
+        "apply to them."
+    )
+
+
+class AlreadyRemindedToday(LearningError):
+    message = _("A reminder about this training was already sent by hand today.")
+
+
+class NoEmailAddress(LearningError):
+    message = _("This person has no e-mail address.")

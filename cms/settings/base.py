@@ -402,6 +402,12 @@ CERTIFICATE_SWEEP_CRON = env("CERTIFICATE_SWEEP_CRON", default="*/15 * * * *")
 # Hour (UTC, 0-23: RQ cron schedules in UTC) of the daily reminder job run by `manage.py rqcron
 # cms.cron` (started by `make worker`).
 COMPLIANCE_REMINDER_HOUR = env.int("COMPLIANCE_REMINDER_HOUR", default=7)
+# Without a scheduler (the embedded default, no REDIS_URL), the first request
+# after that hour runs the day's reminder job once its response has been sent
+# (learning/compliance/schedule.py).
+COMPLIANCE_REMINDERS_IN_PROCESS = env.bool(
+    "COMPLIANCE_REMINDERS_IN_PROCESS", default=not REDIS_URL
+)
 # Weekday of the managers' digest (0 = Monday).
 COMPLIANCE_DIGEST_WEEKDAY = env.int("COMPLIANCE_DIGEST_WEEKDAY", default=0)
 # People per page in the dashboard's person list.

@@ -20,3 +20,5 @@ SITE_BASE_URL = "http://testserver"
 WAGTAILADMIN_BASE_URL = SITE_BASE_URL
 # Jobs run in the test process; with REDIS_URL they still go through real Redis.
 RQ_QUEUES = build_rq_queues(REDIS_URL, synchronous=True)
+# Tests run the daily reminder job themselves (tests/compliance/test_schedule.py).
+COMPLIANCE_REMINDERS_IN_PROCESS = False

@@ -11,6 +11,11 @@ class ComplianceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import freshness
+        from django.core.signals import request_finished
+
+        from . import freshness, schedule
 
         freshness.connect()
+        request_finished.connect(
+            schedule.run_after_response, dispatch_uid="compliance-reminders-in-process"
+        )

@@ -181,10 +181,15 @@ class ReminderKind(models.TextChoices):
     EXPIRED = "expired", _("Expired")
     DUE = "due", _("Due")
     OVERDUE = "overdue", _("Overdue")
+    #: only sent by hand: the daily job leaves people who started alone
+    IN_PROGRESS = "in_progress", _("In progress")
 
 
 class Reminder(models.Model):
-    """A reminder sent (or to be sent): one per person, requirement, kind and window."""
+    """A reminder sent: the daily job's, one per person, requirement, kind and
+    window; or a manager's, sent by hand, at most one per person, requirement
+    and day. A reminder sent by hand counts for its window: the daily job does
+    not send the same one again."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -202,6 +207,18 @@ class Reminder(models.Model):
     # The date that defines the window: the expiry date or the due date.
     window = models.DateField(_("window"))
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The manager who sent it by hand; empty: the daily job."),
+    )
+    # Set on reminders sent by hand (even once `sent_by` is deleted): the day
+    # that makes them unique, so no one sends a person more than one a day.
+    manual_on = models.DateField(_("sent by hand on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("reminder")
@@ -210,12 +227,44 @@ class Reminder(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "requirement", "kind", "window"],
+                condition=models.Q(manual_on__isnull=True),
                 name="one_reminder_per_window",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["user", "requirement", "manual_on"],
+                condition=models.Q(manual_on__isnull=False),
+                name="one_manual_reminder_per_day",
+            ),
         ]
 
     def __str__(self):
         return f"{self.user} — {self.requirement} — {self.kind} {self.window}"
+
+    @property
+    def manual(self) -> bool:
+        return self.manual_on is not None
+
+
+class ReminderRun(models.Model):
+    """One day's run of the daily reminder job: when it ran and what it sent.
+
+    The row is written when the run starts, under a unique day, so a second
+    scheduler, process or request that tries the same day does nothing; the
+    pages tell managers from it when reminders last went out.
+    """
+
+    day = models.DateField(_("day"), unique=True)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    reminders = models.PositiveIntegerField(_("reminders sent"), default=0)
+
+    class Meta:
+        verbose_name = _("reminder run")
+        verbose_name_plural = _("reminder runs")
+        ordering = ["-day"]
+
+    def __str__(self):
+        return f"{self.day} ({self.reminders})"
 
 
 class Digest(models.Model):

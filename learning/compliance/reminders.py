@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -32,6 +33,7 @@ from .models import (
     MembershipRole,
     Reminder,
     ReminderKind,
+    ReminderRun,
     Requirement,
 )
 from .status import Standing, standings
@@ -93,32 +95,44 @@ def course_url(requirement: Requirement) -> str:
     return page_absolute_url(course.localized)
 
 
+def _message(user, reminder: Reminder, standing: Standing) -> tuple[str, str]:
+    """The e-mail's subject and body, in the person's language."""
+    with translation.override(user.preferred_language or "fr"):
+        context = {
+            "user": user,
+            "requirement": reminder.requirement,
+            "kind": reminder.kind,
+            "standing": standing,
+            "sent_by": reminder.sent_by,
+            "course_url": course_url(reminder.requirement),
+            "site_url": settings.SITE_BASE_URL,
+        }
+        subject = render_to_string("compliance/email/reminder_subject.txt", context)
+        body = render_to_string("compliance/email/reminder.txt", context)
+    return " ".join(subject.split()), body
+
+
+def deliver(reminder: Reminder, standing: Standing) -> Reminder:
+    """Record `reminder` and send its e-mail, atomically.
+
+    IntegrityError if the reminder was already sent (the unique constraints of
+    `Reminder`): nothing is sent then.
+    """
+    user = reminder.user
+    with transaction.atomic():
+        reminder.save()
+        subject, body = _message(user, reminder, standing)
+        send_mail(subject, body, None, [user.email], fail_silently=False)
+    return reminder
+
+
 def _send_one(plan: PlannedReminder, user) -> bool:
     """Record and send one reminder, atomically; False if another run sent it."""
+    reminder = Reminder(
+        user=user, requirement=plan.requirement, kind=plan.kind, window=plan.window
+    )
     try:
-        with transaction.atomic():
-            Reminder.objects.create(
-                user=user,
-                requirement=plan.requirement,
-                kind=plan.kind,
-                window=plan.window,
-            )
-            with translation.override(user.preferred_language or "fr"):
-                context = {
-                    "user": user,
-                    "requirement": plan.requirement,
-                    "kind": plan.kind.value,
-                    "standing": plan.standing,
-                    "course_url": course_url(plan.requirement),
-                    "site_url": settings.SITE_BASE_URL,
-                }
-                subject = render_to_string(
-                    "compliance/email/reminder_subject.txt", context
-                )
-                body = render_to_string("compliance/email/reminder.txt", context)
-            send_mail(
-                " ".join(subject.split()), body, None, [user.email], fail_silently=False
-            )
+        deliver(reminder, plan.standing)
     except IntegrityError:
         return False
     return True
@@ -196,11 +210,23 @@ def purge_gate_calls(*, now=None) -> int:
     return deleted
 
 
-def daily_compliance_job(today: str | None = None) -> dict:
+def daily_compliance_job(
+    today: str | None = None, *, run: ReminderRun | None = None
+) -> dict:
     """The scheduled job: reminders every day, digests on the configured weekday,
-    and the gate-call log trimmed to its retention period."""
+    and the gate-call log trimmed to its retention period.
+
+    The day's `ReminderRun` records when it ran and how many reminders went
+    out (`run`: a row the caller already claimed for the day).
+    """
     day = date.fromisoformat(today) if today else timezone.localdate()
-    result = {"reminders": len(send_reminders(today=day))}
+    if run is None:
+        run, _created = ReminderRun.objects.get_or_create(day=day)
+    sent = len(send_reminders(today=day))
+    ReminderRun.objects.filter(pk=run.pk).update(
+        finished_at=timezone.now(), reminders=F("reminders") + sent
+    )
+    result = {"reminders": sent}
     if day.weekday() == settings.COMPLIANCE_DIGEST_WEEKDAY:
         result["digests"] = len(send_digests(today=day))
     result["gate_calls_purged"] = purge_gate_calls()

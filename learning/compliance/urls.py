@@ -9,4 +9,6 @@ urlpatterns = [
     path("export.<str:fmt>", views.export, name="export"),
     path("register.<str:fmt>", views.register, name="register"),
     path("people/<uuid:pseudonym>/", views.person, name="person"),
+    path("people/<uuid:pseudonym>/remind/", views.remind, name="remind"),
+    path("people/<uuid:pseudonym>/enrol/", views.enrol, name="enrol"),
 ]

@@ -1,15 +1,24 @@
 """Managers' dashboard at /compliance/: thin views over `dashboard` and `exports`."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from . import exports
+from courses.models import CoursePage
+from learning.exceptions import AlreadyEnrolled, LearningError
+
+from . import actions, exports
 from .dashboard import (
     STATUS_ORDER,
     NotAManager,
@@ -17,6 +26,9 @@ from .dashboard import (
     build_overview,
     person_history,
 )
+from .models import Requirement
+from .schedule import reminder_schedule
+from .scope import manager_scope
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -134,12 +146,149 @@ def register(request, fmt: str):
     return _send(header, lines, stem="register", fmt=fmt, title=_("Register"))
 
 
-@login_required
-def person(request, pseudonym):
+#: The dashboard's parameters a person page carries back to it.
+BACK_KEYS = ("unit", "requirement", "status", "sort", "page", "q")
+
+
+def _back_query(data) -> str:
+    """The dashboard filters to return to, from a `back` parameter (known keys only)."""
+    found = QueryDict(data.get("back", "")[:1000])
+    kept = QueryDict(mutable=True)
+    for key in BACK_KEYS:
+        value = found.get(key)
+        if value:
+            kept[key] = value[:200]
+    return kept.urlencode()
+
+
+def _person_url(pseudonym, back: str) -> str:
+    url = reverse("compliance:person", args=[pseudonym])
+    return f"{url}?{urlencode({'back': back})}" if back else url
+
+
+def _render_person(request, pseudonym, *, back: str, status: int = 200):
     try:
         history = person_history(request.user, pseudonym)
     except NotAManager as error:
         raise PermissionDenied from error
     except OutOfScope as error:
         raise Http404 from error
-    return render(request, "compliance/person.html", {"history": history})
+    return render(
+        request,
+        "compliance/person.html",
+        {
+            "history": history,
+            "rows": actions.standing_rows(history.person, history.standings),
+            "schedule": reminder_schedule(),
+            "back": back,
+            "dashboard_url": reverse("compliance:dashboard")
+            + (f"?{back}" if back else ""),
+        },
+        status=status,
+    )
+
+
+@login_required
+def person(request, pseudonym):
+    return _render_person(request, pseudonym, back=_back_query(request.GET))
+
+
+def _refused(request, pseudonym, message: str, *, status: int = 400):
+    """The person page again, with why the action was refused (400)."""
+    messages.error(request, message)
+    return _render_person(
+        request, pseudonym, back=_back_query(request.POST), status=status
+    )
+
+
+def _mail_failed(request, pseudonym):
+    """The e-mail could not be sent: the action was rolled back (503)."""
+    return _refused(
+        request,
+        pseudonym,
+        _("The e-mail could not be sent, so nothing was done. Try again later."),
+        status=503,
+    )
+
+
+def _done(request, pseudonym, message: str):
+    messages.success(request, message)
+    return redirect(_person_url(pseudonym, _back_query(request.POST)))
+
+
+def _person_and_requirement(request, pseudonym):
+    """The person (in the viewer's scope) and the active requirement posted, or
+    None for an unknown requirement; 403 for non-managers, 404 outside the scope."""
+    scope = manager_scope(request.user)
+    if not scope:
+        raise PermissionDenied
+    person = scope.people(get_user_model().objects.filter(pseudonym=pseudonym)).first()
+    if person is None:
+        raise Http404
+    requirement = Requirement.objects.filter(
+        active=True, slug=request.POST.get("requirement", "")[:80]
+    ).first()
+    return person, requirement
+
+
+@login_required
+@require_POST
+def remind(request, pseudonym):
+    """Send a person a reminder about one requirement now."""
+    person, requirement = _person_and_requirement(request, pseudonym)
+    if requirement is None:
+        return _refused(request, pseudonym, _("Unknown mandatory training."))
+    try:
+        actions.send_reminder_now(request.user, person, requirement)
+    except OutOfScope as error:
+        raise Http404 from error
+    except OSError:  # smtplib's errors included
+        return _mail_failed(request, pseudonym)
+    except LearningError as error:
+        return _refused(request, pseudonym, error.message)
+    return _done(
+        request,
+        pseudonym,
+        _("Reminder about “%(title)s” sent to %(name)s (%(email)s).")
+        % {"title": requirement.title, "name": person, "email": person.email},
+    )
+
+
+@login_required
+@require_POST
+def enrol(request, pseudonym):
+    """Enrol a person in a course of one requirement (or reopen it for renewal)."""
+    person, requirement = _person_and_requirement(request, pseudonym)
+    if requirement is None:
+        return _refused(request, pseudonym, _("Unknown mandatory training."))
+    course_id = request.POST.get("course", "")
+    course = (
+        CoursePage.objects.filter(pk=int(course_id)).first()
+        if course_id.isdigit() and len(course_id) <= 18
+        else None
+    )
+    if course is None:
+        return _refused(request, pseudonym, _("Unknown course."))
+    try:
+        enrollment = actions.enrol_for_requirement(
+            request.user, person, requirement, course
+        )
+    except OutOfScope as error:
+        raise Http404 from error
+    except OSError:  # smtplib's errors included
+        return _mail_failed(request, pseudonym)
+    except AlreadyEnrolled:
+        return _refused(
+            request,
+            pseudonym,
+            _("%(name)s is already enrolled in this training.") % {"name": person},
+        )
+    except LearningError as error:
+        return _refused(request, pseudonym, error.message)
+    names = {"name": person, "course": enrollment.course.localized.title}
+    message = (
+        _("%(name)s is enrolled in “%(course)s” and has been told by e-mail.")
+        if person.email
+        else _("%(name)s is enrolled in “%(course)s”.")
+    )
+    return _done(request, pseudonym, message % names)

@@ -197,7 +197,7 @@ class GateCallViewSet(ScopedViewSet):
 class ReminderViewSet(ScopedViewSet):
     model = Reminder
     icon = "mail"
-    list_display = ["sent_at", "user", "requirement", "kind", "window"]
+    list_display = ["sent_at", "user", "requirement", "kind", "window", "sent_by"]
     list_filter = ["kind", "requirement"]
     search_fields = ["user__email", "user__last_name"]
     form_fields = ["kind"]

@@ -70,14 +70,14 @@ def _build_world() -> SimpleNamespace:
 
     catalogue = ensure_site_structure().catalogue("fr")
     courses = []
-    for number in (1, 2):
+    for number in (1, 2, 3):
         course = CoursePageFactory(
             parent=catalogue, title=f"Cours {number}", slug=f"cours-{number}"
         )
         for lesson in (1, 2):
             LessonPageFactory(parent=course, title=f"Leçon {lesson}", slug=f"l{lesson}")
         courses.append(course)
-    c1, c2 = courses
+    c1, c2, c3 = courses
 
     groups = ensure_role_groups()
     _let_managers_edit_requirements()
@@ -117,6 +117,10 @@ def _build_world() -> SimpleNamespace:
     lab_rule = Requirement.objects.create(slug="labo-a", title="Règle du labo A")
     lab_rule.courses.add(c2)
     lab_rule.units.add(lab_a)
+    # Nobody has started C3: managers may enrol Léa in it.
+    c3_rule = Requirement.objects.create(slug="c3", title="Cours 3 obligatoire")
+    c3_rule.courses.add(c3)
+    c3_rule.units.add(lab_a)
     reminder = Reminder.objects.create(
         user=lea, requirement=snds, kind="due", window=date(2026, 2, 1)
     )
@@ -147,6 +151,7 @@ def _build_world() -> SimpleNamespace:
             "code": certificate.code,
             "c1": c1.pk,
             "c2": c2.pk,
+            "c3": c3.pk,
             "lesson": c2.lessons()[0].pk,
             "lea": lea.pk,
             "lea_pseudonym": lea.pseudonym,
@@ -291,6 +296,27 @@ def moved_to_b(response, world) -> str:
     return verdict_of_refusal(response)
 
 
+def lea_reminded(response, world) -> str:
+    """A reminder sent by hand to Léa by the role exists."""
+    found = Reminder.objects.filter(
+        user_id=world.ids["lea"],
+        manual_on__isnull=False,
+        sent_by__username=world.role_username,
+    )
+    return (
+        "Y" if world.role_username and found.exists() else verdict_of_refusal(response)
+    )
+
+
+def lea_enrolled_in_c3(response, world) -> str:
+    from learning.models import Enrollment
+
+    found = Enrollment.objects.filter(
+        user_id=world.ids["lea"], course_id=world.ids["c3"]
+    )
+    return "Y" if found.exists() else verdict_of_refusal(response)
+
+
 def lea_gone(response, world) -> str:
     if not Membership.objects.filter(pk=world.ids["lea_membership"]).exists():
         return "Y"
@@ -387,6 +413,10 @@ MATRIX = [
     (GET("/compliance/export.xlsx"),                             "N    N    N    N    Y    Y    Y    Y"),
     (GET("/compliance/register.csv", contains(LEA)),             "N    N    N    N    Y    N    Y    Y"),
     (GET("/compliance/people/{lea_pseudonym}/"),                 "N    N    N    N    Y    N    Y    Y"),
+    (POST("/compliance/people/{lea_pseudonym}/remind/", {"requirement": "labo-a"}, lea_reminded),
+                                                                 "N    N    N    N    Y    N    Y    Y"),
+    (POST("/compliance/people/{lea_pseudonym}/enrol/", {"requirement": "c3", "course": "{c3}"},
+          lea_enrolled_in_c3),                                   "N    N    N    N    Y    N    Y    Y"),
     # -- the REST API: a bearer token, never a session -------------------------------------
     (GET("/api/v1/docs"),                                        "Y    Y    Y    Y    Y    Y    Y    Y"),
     (GET("/api/v1/openapi.json"),                                "Y    Y    Y    Y    Y    Y    Y    Y"),
