@@ -86,3 +86,35 @@ def test_certificate_journey(page, live_server, small_course, assert_accessible)
     page.get_by_role("button", name="Vérifier", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Certificat introuvable")
     assert_accessible(page)
+
+
+def test_certificate_outlives_the_account(
+    page, live_server, small_course, assert_accessible
+):
+    """The learner deletes their account: the page says what happens to the
+    certificate first; withdrawn, the verification page says so, without a name."""
+    from learning import progress
+
+    learner = UserFactory(username="camille", first_name="Camille", last_name="Durand")
+    enrollment = progress.enrol(learner, small_course)
+    for lesson in small_course.lessons():
+        progress.complete_lesson(enrollment, lesson)
+    certificate = Certificate.objects.get(enrollment=enrollment)
+    log_in(page, live_server, learner)
+
+    page.goto(f"{live_server.url}/accounts/profile/delete/")
+    expect(
+        page.get_by_role("heading", name="Ce qu’il advient de vos certificats")
+    ).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("radio", name=re.compile("Les retirer")).check()
+    page.get_by_label("Votre mot de passe").fill("correct horse battery staple")
+    page.get_by_role("button", name="Supprimer mon compte").click()
+    page.wait_for_load_state()
+
+    page.goto(f"{live_server.url}/certificates/verify/{certificate.code}/")
+    expect(page.get_by_role("status")).to_contain_text(
+        "Retiré à la demande du titulaire"
+    )
+    expect(page.get_by_text("Camille Durand")).to_have_count(0)
+    assert_accessible(page)
