@@ -255,3 +255,21 @@ def test_exports_take_outside_statements(writer, client, learner, course, tmp_pa
     assert response.status_code == 200
     exported = json.loads(response.content)["learning"]["xapi_statements"]
     assert exported[-1]["authority"] == writer.client.authority
+
+
+def test_a_trusted_course_completion_earns_the_certificate(
+    trusted, learner, course, django_capture_on_commit_callbacks
+):
+    """A trusted client (a cmi5 player, say) reporting the course completed
+    completes the enrolment, and the certificate follows."""
+    from learning import progress
+
+    enrollment = progress.enrol(learner, course)
+    data = learner_statement(
+        learner, enrollment, vocabulary.COMPLETED, activity_iri("course", course)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert trusted.post(data).status_code == 200
+    enrollment.refresh_from_db()
+    assert enrollment.is_completed
+    assert Certificate.objects.filter(enrollment=enrollment).exists()
