@@ -195,19 +195,22 @@ def seed_compliance_demo(*, people: int = 200, seed: int = 7) -> str:
             EmailAddress(user=user, email=user.email, verified=True, primary=True)
             for user in users
         )
-        memberships = []
+        memberships, plans = [], []
         for user, state in zip(users, states, strict=True):
             joined, when = _plan(rng, state, today)
             memberships.append(
                 Membership(user=user, unit=rng.choice(leaves), joined_at=joined)
             )
+            plans.append((user, state, when))
+        # Members first: a certificate names the holder's unit.
+        Membership.objects.bulk_create(memberships)
+        for user, state, when in plans:
             if state in {"compliant", "expiring", "expired"}:
                 _certify(user, course, lessons, quizzes, when)
             elif state == "in_progress":
                 enrollment = progress.enrol(user, course, when=_at(when))
                 if lessons:
                     progress.complete_lesson(enrollment, lessons[0], when=_at(when))
-        Membership.objects.bulk_create(memberships)
 
         _let_managers_edit_requirements()
 

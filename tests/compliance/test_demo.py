@@ -55,6 +55,8 @@ def test_demo_certificates_verify(site_structure, client):
     seed_compliance_demo(people=20)
     statuses = {verify_certificate(c).status for c in Certificate.objects.all()}
     assert statuses and statuses <= {"valid", "expired"}, statuses
+    # Each names its holder's unit, as the SNDS course says.
+    assert not Certificate.objects.filter(learner_unit="").exists()
     certificate = Certificate.objects.order_by("-issued_at").first()
     response = client.get(f"/certificates/verify/{certificate.code}/")
     assert 'data-status="valid"' in response.content.decode()
