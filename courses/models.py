@@ -18,6 +18,7 @@ from wagtail.search import index
 from cms.caching import MemoisedViewRestrictionsMixin
 
 from .blocks import LessonBodyBlock
+from .previews import draft_children, draft_course, draft_outline, is_preview
 
 
 class Level(models.TextChoices):
@@ -223,9 +224,15 @@ class CoursePage(MemoisedViewRestrictionsMixin, Page):
         )
 
     def get_context(self, request, *args, **kwargs):
-        from learning.journey import course_journey
+        from learning.journey import Journey, course_journey
 
         context = super().get_context(request, *args, **kwargs)
+        if is_preview(request):  # the draft course, its drafts included
+            syllabus = draft_children(self)
+            context["syllabus"] = syllabus
+            context["lessons"] = [p for p in syllabus if isinstance(p, LessonPage)]
+            context["journey"] = Journey(outline=draft_outline(self, syllabus))
+            return context
         context["lessons"] = self.lessons()
         context["syllabus"] = self.syllabus()
         context["journey"] = course_journey(request.user, self)
@@ -280,18 +287,23 @@ class LessonPage(MemoisedViewRestrictionsMixin, Page):
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
-        from learning.journey import course_journey
+        from learning.journey import Journey, course_journey
 
         from .outline import parent_outline
 
         context = super().get_context(request, *args, **kwargs)
-        outline = parent_outline(self)
+        journey = getattr(self, "_journey", None)
+        if is_preview(request):  # the draft course: no progress read or recorded
+            course = draft_course(self)
+            outline = draft_outline(course, draft_children(course, current=self))
+            journey = Journey(outline=outline)
+        else:
+            outline = parent_outline(self)
         siblings = outline.lessons if outline else []
         position = next(
             (i for i, lesson in enumerate(siblings) if lesson.pk == self.pk), 0
         )
-        journey = getattr(self, "_journey", None)
-        if journey is None:  # a preview, or a caller that skipped serve()
+        if journey is None:  # a caller that skipped serve()
             journey = course_journey(request.user, self.course)
         context.update(
             # Title and URL of the course; lessons are Steps (pk, title, url,

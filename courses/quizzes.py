@@ -11,7 +11,10 @@ from wagtail.search import index
 
 from cms.caching import MemoisedViewRestrictionsMixin
 
+from .previews import draft_course, is_preview
 from .questions import QuestionsBlock, snapshot_question
+
+QUESTIONS_PREVIEW = "questions"
 
 
 class QuestionPool(models.Model):
@@ -101,6 +104,11 @@ class QuizPage(MemoisedViewRestrictionsMixin, Page):
     ]
     parent_page_types = ["courses.CoursePage"]
     subpage_types = []
+    # The trainer also previews a drawn set of questions (nothing is recorded).
+    preview_modes = [
+        ("", _("Quiz page")),
+        (QUESTIONS_PREVIEW, _("Questions, as drawn for a learner")),
+    ]
 
     class Meta:
         verbose_name = _("quiz")
@@ -121,6 +129,22 @@ class QuizPage(MemoisedViewRestrictionsMixin, Page):
 
         require_live_course(self, request)
         return serve_quiz(request, self)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["course"] = draft_course(self) if is_preview(request) else self.course
+        return context
+
+    def get_preview_template(self, request, mode_name):
+        if mode_name == QUESTIONS_PREVIEW:
+            return "courses/quiz_attempt.html"
+        return super().get_preview_template(request, mode_name)
+
+    def get_preview_context(self, request, mode_name):
+        from learning.quiz.previews import quiz_preview_context
+
+        context = super().get_preview_context(request, mode_name)
+        return quiz_preview_context(self, context, mode_name)
 
 
 class QuizPoolDraw(Orderable):

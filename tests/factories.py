@@ -12,6 +12,14 @@ import wagtail_factories
 from courses.models import CoursePage, LessonPage, Theme
 
 
+def add_draft(parent, page):
+    """Add `page` below `parent` as a draft never published (a trainer's first save)."""
+    page.live = False
+    parent.add_child(instance=page)
+    page.save_revision()
+    return page
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()

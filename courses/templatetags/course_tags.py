@@ -1,7 +1,9 @@
 from django import template
 from django.utils.safestring import mark_safe
+from wagtail.templatetags.wagtailcore_tags import pageurl
 
 from courses.markdown import render_markdown
+from courses.previews import is_preview, preview_url
 
 register = template.Library()
 
@@ -10,3 +12,11 @@ register = template.Library()
 def markdown(text):
     """Render Markdown to sanitised HTML."""
     return mark_safe(render_markdown(text))  # noqa: S308 - sanitised by nh3
+
+
+@register.simple_tag(takes_context=True)
+def page_link(context, page):
+    """The page's address; in a preview, the address of its own preview (drafts)."""
+    if is_preview(context.get("request")):
+        return preview_url(page)
+    return pageurl(context, page)

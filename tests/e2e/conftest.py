@@ -84,6 +84,19 @@ def e2e_db(transactional_db):
     restore_baseline()
 
 
+def log_in(page, live_server, user) -> None:
+    """Give the browser a session of `user` (the log-in form has its own tests)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]
+    )
+
+
 @pytest.fixture(scope="session")
 def axe():
     return Axe()

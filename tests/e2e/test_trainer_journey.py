@@ -1,0 +1,113 @@
+"""A trainer (`formatrice`) writes a course in the admin, previews it and publishes it.
+
+One test per step that stopped trainers (issue 17, points 1 to 5). The public
+pages (previews included) pass axe-core; the Wagtail admin is Wagtail's own.
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+from cms.roles import ensure_role_groups
+from cms.site_structure import ensure_site_structure
+from courses.models import CoursePage, LessonPage
+from courses.quizzes import QuestionPool, QuizPage, QuizPoolDraw
+from learning.models import Enrollment, LessonProgress, QuizAttempt, Statement
+from tests.factories import UserFactory, add_draft
+from tests.quiz.conftest import ALL_TYPES
+
+from .conftest import log_in
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def trainer(e2e_db):
+    user = UserFactory(username="formatrice", first_name="Inès")
+    user.groups.add(ensure_role_groups()["trainers"])
+    return user
+
+
+@pytest.fixture
+def draft_course(trainer):
+    """A course written but never published: two lessons and a quiz, all drafts."""
+    catalogue = ensure_site_structure().catalogue("fr")
+    course = add_draft(
+        catalogue,
+        CoursePage(
+            title="Données de santé", slug="donnees-sante", summary="Un **module**."
+        ),
+    )
+    for number, title in enumerate(["Introduction", "Les bases"], start=1):
+        add_draft(
+            course,
+            LessonPage(
+                title=title,
+                slug=f"lecon-{number}",
+                body=[("markdown", f"Le contenu de la leçon {number}.")],
+            ),
+        )
+    pool = QuestionPool.objects.create(code="sante", title="Santé", questions=ALL_TYPES)
+    quiz = QuizPage(title="Évaluation", slug="evaluation", live=False)
+    course.add_child(instance=quiz)
+    QuizPoolDraw.objects.create(quiz=quiz, pool=pool, count=3)
+    quiz.save_revision()
+    return course
+
+
+def nothing_recorded():
+    assert not Enrollment.objects.exists()
+    assert not LessonProgress.objects.exists()
+    assert not QuizAttempt.objects.exists()
+    assert not Statement.objects.exists()
+
+
+def test_trainer_previews_a_quiz(
+    page, live_server, trainer, draft_course, assert_accessible
+):
+    """Point 1: the quiz's preview opens (it was a 500) and shows drawn questions."""
+    quiz = QuizPage.objects.child_of(draft_course).get()
+    log_in(page, live_server, trainer)
+    page.goto(f"{live_server.url}/admin/pages/{quiz.pk}/edit/")
+    page.locator("[data-side-panel-toggle=preview]").click()
+    frame = page.frame_locator("#w-preview-iframe")
+    expect(frame.get_by_role("heading", level=1)).to_have_text("Évaluation")
+    expect(frame.get_by_text("Prévisualisation", exact=True)).to_be_visible()
+
+    page.goto(f"{live_server.url}/admin/pages/{quiz.pk}/view_draft/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Évaluation")
+    assert_accessible(page)
+    page.get_by_role("link", name="Voir les questions tirées pour un apprenant").click()
+    expect(page.locator(".question")).to_have_count(3)
+    expect(page.get_by_role("button", name="Envoyer")).to_be_disabled()
+    assert_accessible(page)
+    nothing_recorded()
+
+
+def test_trainer_previews_a_draft_course_as_a_whole(
+    page, live_server, trainer, draft_course, assert_accessible
+):
+    """Point 2: the draft course's preview lists its draft lessons and quiz, and
+    leads from lesson to lesson ("Leçon 1 sur 2"), recording nothing."""
+    lesson = LessonPage.objects.child_of(draft_course).get(slug="lecon-2")
+    lesson.title = "Les bases, revues"  # a draft of a draft: the latest revision
+    lesson.save_revision()
+    log_in(page, live_server, trainer)
+
+    page.goto(f"{live_server.url}/admin/pages/{draft_course.pk}/view_draft/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Données de santé")
+    syllabus = page.locator(".syllabus__item")
+    expect(syllabus).to_have_count(3)
+    expect(syllabus.nth(1)).to_contain_text("Les bases, revues")
+    expect(page.get_by_text("aucune leçon publiée")).to_have_count(0)
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Commencer : Introduction").click()
+    expect(page.locator(".eyebrow")).to_contain_text("Leçon 1 sur 2")
+    outline = page.get_by_role("navigation", name="Leçons de cette formation")
+    expect(outline.get_by_role("listitem")).to_have_count(2)
+    assert_accessible(page)
+    page.get_by_role("link", name="Leçon suivante : Les bases, revues").click()
+    expect(page.locator(".eyebrow")).to_contain_text("Leçon 2 sur 2")
+    page.get_by_role("link", name="Données de santé").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Données de santé")
+    nothing_recorded()
