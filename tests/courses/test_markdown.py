@@ -106,3 +106,12 @@ def test_markdown_block_renders_sanitised_html():
     """The block renders through the same sanitiser."""
     html = MarkdownBlock().render("**gras** <script>alert(1)</script>")
     assert "<strong>gras</strong>" in html and "<script" not in html
+
+
+def test_table_alignment_is_a_class_not_an_inline_style():
+    """The site's Content-Security-Policy blocks inline styles: column alignment
+    comes as a class, and no style attribute survives the sanitiser."""
+    html = render_markdown("| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |")
+    assert 'class="align-center">b' in html and 'class="align-right">3' in html
+    assert "style=" not in html
+    assert "style=" not in render_markdown('<td style="text-align: left">x</td>')
