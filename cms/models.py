@@ -34,11 +34,12 @@ class HomePage(MemoisedViewRestrictionsMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         from courses.access import viewable
+        from courses.catalogue import offered
         from courses.models import CourseIndexPage, CoursePage
 
         context = super().get_context(request, *args, **kwargs)
         context["catalogue"] = CourseIndexPage.objects.live().child_of(self).first()
-        courses = (
+        courses = offered(
             CoursePage.objects.live().descendant_of(self).filter(locale=self.locale)
         )
         context["featured_courses"] = (

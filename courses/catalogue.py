@@ -8,7 +8,7 @@ quotes and control characters in a search are word separators (`cms.search`).
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale, Page
@@ -55,14 +55,23 @@ class CatalogueResults:
         return bool(self.query or any(self.filters.values()))
 
 
+def offered(courses: QuerySet) -> QuerySet:
+    """The courses with at least one published lesson: a course published before
+    its lessons is not offered (catalogue, search, home page)."""
+    lessons = LessonPage.objects.live().filter(
+        path__startswith=OuterRef("path"), depth=OuterRef("depth") + 1
+    )
+    return courses.filter(Exists(lessons))
+
+
 def catalogue_courses(index_page: Page) -> QuerySet:
-    """Live courses of this catalogue, plus default-language courses not yet translated."""
-    local = CoursePage.objects.live().descendant_of(index_page)
+    """Offered courses of this catalogue, plus default-language ones not yet translated."""
+    local = offered(CoursePage.objects.live().descendant_of(index_page))
     default_locale = Locale.get_default()
     if index_page.locale_id == default_locale.pk:
         return local
     untranslated = (
-        CoursePage.objects.live()
+        offered(CoursePage.objects.live())
         .filter(locale=default_locale)
         .exclude(translation_key__in=local.values("translation_key"))
     )
@@ -72,16 +81,21 @@ def catalogue_courses(index_page: Page) -> QuerySet:
 
 
 def _matching_course_ids(courses: QuerySet, query: str) -> list[int]:
-    """Courses whose own text or one of whose lessons matches the query."""
-    ids = {course.pk for course in courses.search(query, operator="and")}
+    """Courses whose own text or one of whose lessons matches the query.
+
+    The search runs on live pages, then `courses` keeps what it offers: the search
+    backend cannot translate every filter of `courses` (subqueries) into its own.
+    """
+    found = [
+        course.pk for course in CoursePage.objects.live().search(query, operator="and")
+    ]
     lesson_paths = [
         lesson.path
         for lesson in LessonPage.objects.live().search(query, operator="and")
     ]
     parent_paths = {path[: -Page.steplen] for path in lesson_paths}
-    if parent_paths:
-        ids.update(courses.filter(path__in=parent_paths).values_list("pk", flat=True))
-    return list(ids)
+    matching = courses.filter(Q(pk__in=found) | Q(path__in=parent_paths))
+    return list(matching.values_list("pk", flat=True))
 
 
 def _duration_q(bucket: str) -> Q:

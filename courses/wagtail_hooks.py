@@ -1,10 +1,20 @@
-"""Admin screens for course content that is not a page: themes and question pools."""
+"""Admin screens for course content: themes, question pools, and the course's
+"publish with its lessons and quizzes" action."""
 
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from wagtail import hooks
+from wagtail.admin.action_menu import ActionMenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import QuestionPool, Theme
+from .models import CoursePage, QuestionPool, Theme
+from .publishing import CoursePublishingRefused, publish_course, submit_course
+
+PUBLISH_COURSE = "action-publish-course"
+SUBMIT_COURSE = "action-submit-course"
 
 
 class ThemeViewSet(SnippetViewSet):
@@ -31,3 +41,77 @@ class QuestionPoolViewSet(SnippetViewSet):
 
 register_snippet(ThemeViewSet)
 register_snippet(QuestionPoolViewSet)
+
+
+class _CourseMenuItem(ActionMenuItem):
+    """An action of the course editor's menu: saves the draft, then acts on the
+    course and its lessons and quizzes (`release_course_with_children`)."""
+
+    def is_shown(self, context):
+        page = context.get("page")
+        if context["view"] != "edit" or context["locked_for_user"]:
+            return False
+        if page is None or page.specific_class is not CoursePage:
+            return False
+        return self.allowed(self.get_user_page_permissions_tester(context))
+
+
+class PublishCourseMenuItem(_CourseMenuItem):
+    name = PUBLISH_COURSE
+    label = _("Publish with its lessons and quizzes")
+    icon_name = "upload"
+
+    def allowed(self, permissions) -> bool:
+        return permissions.can_publish()
+
+
+class SubmitCourseMenuItem(_CourseMenuItem):
+    """For editors who may not publish: the same, through moderation."""
+
+    name = SUBMIT_COURSE
+    label = _("Submit for moderation with its lessons and quizzes")
+    icon_name = "resubmit"
+
+    def allowed(self, permissions) -> bool:
+        return not permissions.can_publish() and permissions.can_submit_for_moderation()
+
+
+@hooks.register("register_page_action_menu_item")
+def publish_course_menu_item():
+    return PublishCourseMenuItem(order=35)
+
+
+@hooks.register("register_page_action_menu_item")
+def submit_course_menu_item():
+    return SubmitCourseMenuItem(order=65)
+
+
+@hooks.register("after_edit_page")
+def release_course_with_children(request, page):
+    """After the course's draft is saved: publish (or submit) it with its children."""
+    action = next(
+        (a for a in (PUBLISH_COURSE, SUBMIT_COURSE) if request.POST.get(a)), None
+    )
+    if action is None or page.specific_class is not CoursePage:
+        return None
+    release = publish_course if action == PUBLISH_COURSE else submit_course
+    try:
+        result = release(page, request.user)
+    except CoursePublishingRefused as error:
+        messages.error(request, error.message)
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    count = result.children_done
+    if action == PUBLISH_COURSE:
+        message = ngettext(
+            "“%(title)s” is published with %(count)s lesson or quiz.",
+            "“%(title)s” is published with %(count)s lessons and quizzes.",
+            count,
+        )
+    else:
+        message = ngettext(
+            "“%(title)s” is submitted for moderation with %(count)s lesson or quiz.",
+            "“%(title)s” is submitted for moderation with %(count)s lessons and quizzes.",
+            count,
+        )
+    messages.success(request, message % {"title": page.title, "count": count})
+    return redirect("wagtailadmin_explore", page.pk)

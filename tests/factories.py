@@ -70,3 +70,10 @@ class LessonPageFactory(wagtail_factories.PageFactory):
             obj.body = [("markdown", extracted)]
             if create:
                 obj.save()
+
+
+def offered_course(**kwargs) -> CoursePage:
+    """A published course with one published lesson: what the catalogue offers."""
+    course = CoursePageFactory(**kwargs)
+    LessonPageFactory(parent=course)
+    return course

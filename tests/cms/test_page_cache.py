@@ -7,7 +7,12 @@ previews and pages that set a cookie are never served from (or stored in) it.
 
 import pytest
 
-from tests.factories import CoursePageFactory, LessonPageFactory, UserFactory
+from tests.factories import (
+    CoursePageFactory,
+    LessonPageFactory,
+    UserFactory,
+    offered_course,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +21,7 @@ def test_anonymous_catalogue_is_served_from_the_cache(
     client, catalogue, django_assert_num_queries
 ):
     """Once rendered, the catalogue costs no query; the page is the same."""
-    CoursePageFactory(parent=catalogue, title="Les principes FAIR")
+    offered_course(parent=catalogue, title="Les principes FAIR")
     client.get(catalogue.url)  # creates the institution settings: not stored
     first = client.get(catalogue.url)
     with django_assert_num_queries(0):
@@ -30,7 +35,7 @@ def test_anonymous_catalogue_is_served_from_the_cache(
 def test_publish_and_unpublish_show_at_once(client, catalogue):
     """A course published after the page was cached appears; unpublished, it goes."""
     client.get(catalogue.url)
-    course = CoursePageFactory(parent=catalogue, title="Choisir un entrepôt")
+    course = offered_course(parent=catalogue, title="Choisir un entrepôt")
     assert "Choisir un entrepôt" in client.get(catalogue.url).content.decode()
     course.unpublish()
     assert "Choisir un entrepôt" not in client.get(catalogue.url).content.decode()
@@ -38,7 +43,7 @@ def test_publish_and_unpublish_show_at_once(client, catalogue):
 
 def test_drafts_never_leak(client, catalogue):
     """A draft revision changes nothing visible; its publication does."""
-    course = CoursePageFactory(parent=catalogue, title="Titre publié")
+    course = offered_course(parent=catalogue, title="Titre publié")
     client.get(catalogue.url)
     course.title = "Titre en brouillon"
     revision = course.save_revision()
@@ -72,7 +77,7 @@ def test_logged_in_pages_are_never_stored(client, catalogue):
 
 def test_searches_are_not_cached(client, catalogue, django_assert_max_num_queries):
     """Only the bare catalogue is cached: a search is computed every time."""
-    CoursePageFactory(parent=catalogue, title="Données sensibles")
+    offered_course(parent=catalogue, title="Données sensibles")
     client.get(catalogue.url + "?q=sensibles")
     response = client.get(catalogue.url + "?q=sensibles")
     assert response.context is not None  # rendered, not replayed

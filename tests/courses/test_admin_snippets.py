@@ -2,17 +2,7 @@
 
 import pytest
 
-from cms.roles import ensure_role_groups
-from tests.factories import UserFactory
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def trainer(db):
-    user = UserFactory(username="formatrice")
-    user.groups.add(ensure_role_groups()["trainers"])
-    return user
 
 
 def test_trainer_lists_question_pools(client, trainer):

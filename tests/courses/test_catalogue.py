@@ -35,6 +35,8 @@ def courses(catalogue):
     LessonPageFactory(parent=made["snds"], markdown="La pseudonymisation des données.")
     for course in made.values():
         course.save_revision().publish()
+        if course.get_children_count() == 0:  # a course without lessons is not offered
+            LessonPageFactory(parent=course)
     return made
 
 

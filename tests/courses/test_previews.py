@@ -4,16 +4,13 @@ record nothing (issue 17, points 1 and 2)."""
 import pytest
 
 from courses.models import LessonPage
-from courses.quizzes import QuestionPool, QuizPage, QuizPoolDraw
+from courses.quizzes import QuizPage, QuizPoolDraw
 from learning import progress
 from learning.models import Enrollment, LessonProgress, QuizAttempt, Statement
 from tests.factories import (
-    CoursePageFactory,
     LessonPageFactory,
     UserFactory,
-    add_draft,
 )
-from tests.quiz.conftest import ALL_TYPES
 
 pytestmark = pytest.mark.django_db
 
@@ -30,19 +27,6 @@ def view_draft(client, page, mode=""):
     response = client.get(url)
     assert response.status_code == 200, response.content[:2000]
     return response.content.decode()
-
-
-@pytest.fixture
-def draft_course(catalogue):
-    course = CoursePageFactory(parent=catalogue, live=False, slug="brouillon")
-    course.save_revision()
-    for number in (1, 2):
-        add_draft(course, LessonPage(title=f"Brouillon {number}", slug=f"b{number}"))
-    pool = QuestionPool.objects.create(code="p", title="P", questions=ALL_TYPES)
-    quiz = add_draft(course, QuizPage(title="Évaluation", slug="evaluation"))
-    QuizPoolDraw.objects.create(quiz=quiz, pool=pool, count=4)
-    quiz.save_revision()
-    return course
 
 
 def test_quiz_preview_renders_the_quiz_page(client, editor, draft_course):
@@ -79,14 +63,14 @@ def test_quiz_preview_says_when_a_pool_is_too_small(client, editor, draft_course
 def test_course_preview_lists_draft_lessons_and_quizzes(client, editor, draft_course):
     """A course never published previews with its draft lessons and quiz, each
     linked to its own preview."""
-    lesson = LessonPage.objects.get(slug="b2")
-    lesson.title = "Brouillon 2, revu"
+    lesson = LessonPage.objects.get(slug="lecon-2")
+    lesson.title = "Leçon 2, revue"
     lesson.save_revision()  # its latest revision, not its first
     html = view_draft(client, draft_course)
     assert "aucune leçon publiée" not in html
     for page in draft_course.get_children():
         assert f'href="/admin/pages/{page.pk}/view_draft/"' in html
-    assert "Brouillon 2, revu" in html
+    assert "Leçon 2, revue" in html
     assert "Commencer la formation" not in html
 
 
@@ -94,11 +78,11 @@ def test_lesson_preview_places_the_lesson_in_the_draft_course(
     client, editor, draft_course
 ):
     """A draft lesson is "Lesson 2 of 2" with its siblings in the outline."""
-    lesson = LessonPage.objects.get(slug="b2")
+    lesson = LessonPage.objects.get(slug="lecon-2")
     html = view_draft(client, lesson)
     assert "Leçon 2 sur 2" in html
-    assert '<span aria-current="page">Brouillon 2</span>' in html
-    first = LessonPage.objects.get(slug="b1")
+    assert '<span aria-current="page">Leçon 2</span>' in html
+    first = LessonPage.objects.get(slug="lecon-1")
     assert f'href="/admin/pages/{first.pk}/view_draft/"' in html
 
 

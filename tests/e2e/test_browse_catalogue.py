@@ -18,7 +18,7 @@ from cms.models import HomePage
 from cms.site_structure import ensure_site_structure
 from courses.course_files import import_course
 from courses.models import CoursePage, LessonPage, Level
-from tests.factories import CoursePageFactory, UserFactory
+from tests.factories import UserFactory, offered_course
 
 pytestmark = pytest.mark.e2e
 
@@ -40,7 +40,7 @@ def browse_content(e2e_db) -> BrowseContent:
     """
     structure = ensure_site_structure()
     course = import_course(SNDS_FOLDER)
-    other = CoursePageFactory(
+    other = offered_course(
         parent=structure.catalogue("fr"),
         title="Bien nommer ses fichiers",
         level=Level.ADVANCED if course.level != Level.ADVANCED else Level.BEGINNER,

@@ -111,3 +111,40 @@ def test_trainer_previews_a_draft_course_as_a_whole(
     page.get_by_role("link", name="Données de santé").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Données de santé")
     nothing_recorded()
+
+
+def publish_from_editor(page, live_server, course, action: str) -> None:
+    """Open the course's editor and choose `action` in its actions menu."""
+    page.goto(f"{live_server.url}/admin/pages/{course.pk}/edit/")
+    page.locator(".w-dropdown-button").get_by_role(
+        "button", name="Plus d'actions"
+    ).click()
+    page.get_by_role("button", name=action, exact=True).click()
+    page.wait_for_load_state()
+
+
+def test_trainer_publishes_the_course_with_its_lessons(
+    page, live_server, trainer, draft_course, assert_accessible
+):
+    """Point 3: the course published alone stays out of the catalogue (no lesson
+    published); "publish with its lessons and quizzes" publishes it all at once."""
+    catalogue = draft_course.get_parent()
+    log_in(page, live_server, trainer)
+    publish_from_editor(page, live_server, draft_course, "Publier")
+    draft_course.refresh_from_db()
+    assert draft_course.live
+    page.goto(f"{live_server.url}{catalogue.url}")
+    expect(page.get_by_role("link", name="Données de santé")).to_have_count(0)
+    assert_accessible(page)
+    page.goto(f"{live_server.url}{catalogue.url}?q=module")
+    expect(page.get_by_role("link", name="Données de santé")).to_have_count(0)
+
+    publish_from_editor(
+        page, live_server, draft_course, "Publier avec ses leçons et quiz"
+    )
+    expect(page.get_by_text("est publiée avec 3 leçons et quiz")).to_be_visible()
+    page.goto(f"{live_server.url}{catalogue.url}")
+    page.get_by_role("link", name="Données de santé").click()
+    expect(page.locator(".syllabus__item")).to_have_count(3)
+    assert_accessible(page)
+    assert not draft_course.get_children().not_live().exists()

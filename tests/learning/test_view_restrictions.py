@@ -12,7 +12,7 @@ from learning.exceptions import LessonNotAvailable, PageRestricted, QuizNotAvail
 from learning.models import Enrollment, LessonProgress
 from learning.quiz import attempts
 from learning.xapi.models import Statement
-from tests.factories import CoursePageFactory, UserFactory
+from tests.factories import UserFactory, offered_course
 from tests.quiz.conftest import add_quiz, perfect_answers
 
 pytestmark = pytest.mark.django_db
@@ -162,7 +162,7 @@ def test_catalogue_hides_restricted_courses(
 ):
     """Anonymous visitors and people outside the group neither see nor find a
     restricted course; members do."""
-    CoursePageFactory(parent=catalogue, title="Les principes FAIR", slug="fair")
+    offered_course(parent=catalogue, title="Les principes FAIR", slug="fair")
     restrict(course, groups=[staff_group])
 
     def titles(query=""):
