@@ -50,7 +50,7 @@ run: install ## Serve the site without seeding
 
 worker: install ## Run an RQ worker with RQ's schedulers (needs REDIS_URL)
 	@test -n "$$REDIS_URL" || { echo "REDIS_URL is not set: jobs run synchronously, no worker needed."; exit 1; }
-	@# rqcron enqueues the periodic jobs (cms/cron.py): compliance reminders, certificate sweep.
+	@# rqcron enqueues the periodic jobs (cms/cron.py): compliance reminders, certificate sweep, expired exports.
 	$(SERVE) rqcron cms.cron & cron=$$!; \
 	trap 'kill $$cron' EXIT INT TERM; \
 	$(SERVE) rqworker --with-scheduler default certificates xapi

@@ -9,6 +9,7 @@ class CmsConfig(AppConfig):
     def ready(self):
         from django.urls import register_converter
 
+        from . import checks  # noqa: F401 - registers the system checks
         from .converters import IdConverter
         from .signals import connect_access_signals, connect_content_signals
 

@@ -6,6 +6,8 @@ statements stay: they only carry the pseudonymous account, which no longer maps
 to anyone once the user row is gone.
 """
 
+import shutil
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -113,5 +115,10 @@ def forget_learner(user, *, withdraw_certificates: bool = False) -> int:
         changes["withdrawn_at"] = timezone.now()
     certificates.update(**changes)
     QuizAttempt.objects.filter(enrollment__in=enrollments).delete()
+    # The HDF5 files the learner chose to keep after a check go with them.
+    from courses.hdf5.uploads import kept_uploads_dir
+
+    kept = kept_uploads_dir() / str(user.pseudonym)
+    transaction.on_commit(lambda: shutil.rmtree(kept, ignore_errors=True))
     deleted, _ = enrollments.delete()
     return deleted

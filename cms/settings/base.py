@@ -193,12 +193,21 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")
 STATIC_URL = "/static/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 MEDIA_URL = "/media/"
+# Private files (certificate PDFs, exports, kept HDF5 uploads) live outside
+# MEDIA_ROOT, where the web server never looks; only permission-checking views
+# send them (cms/storage.py).
+PRIVATE_ROOT = env.path("PRIVATE_ROOT", default=BASE_DIR / "var" / "private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "cms.storage.PrivateStorage"},  # at PRIVATE_ROOT
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Days an export (certificate ZIP, learning records) is kept before its file is
+# deleted by the hourly cleanup (learning/retention.py, `manage.py
+# delete_expired_exports`).
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
 
 # Uploads are bounded: the editor needs many fields, not large request bodies.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000

@@ -16,6 +16,7 @@ STORAGES["staticfiles"] = {
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+PRIVATE_ROOT = BASE_DIR / "var" / "test-private"
 SITE_BASE_URL = "http://testserver"
 WAGTAILADMIN_BASE_URL = SITE_BASE_URL
 # Jobs run in the test process; with REDIS_URL they still go through real Redis.

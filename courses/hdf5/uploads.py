@@ -4,8 +4,8 @@ Settings (read at call time, so tests can override them):
 
 - `HDF5_UPLOAD_MAX_BYTES` (env `HDF5_UPLOAD_MAX_MB`, default 50): larger files are refused before
   they are opened;
-- `HDF5_KEPT_UPLOADS_DIR` (default `<BASE_DIR>/var/hdf5-uploads`, outside the
-  media root so it is never served): where a file the learner chose to keep is
+- `HDF5_KEPT_UPLOADS_DIR` (default `<PRIVATE_ROOT>/hdf5-uploads`, with the
+  other private files outside the media root, so it is never served): where a file the learner chose to keep is
   stored, one per learner and lesson, named by their pseudonym.
 
 The temporary copy is deleted once checked, whatever the outcome, unless kept.
@@ -38,7 +38,7 @@ def max_upload_bytes() -> int:
 
 
 def kept_uploads_dir() -> Path:
-    default = Path(settings.BASE_DIR) / "var" / "hdf5-uploads"
+    default = Path(settings.PRIVATE_ROOT) / "hdf5-uploads"
     return Path(getattr(settings, "HDF5_KEPT_UPLOADS_DIR", default))
 
 

@@ -7,9 +7,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-# Under MEDIA but never linked: the file is served only by the managers' view,
-# and its name holds a random UUID.
-EXPORT_DIRECTORY = "private/learning-records"
+from cms.storage import UnguessableName, private_storage
+
+# In the private storage (never served; cms/storage.py) under a random name:
+# only the administrators' download view sends it; deleted after
+# EXPORT_RETENTION_DAYS (learning/retention.py).
+EXPORT_DIRECTORY = "exports/learning-records"
 
 
 class RecordsExportStatus(models.TextChoices):
@@ -17,6 +20,7 @@ class RecordsExportStatus(models.TextChoices):
     RUNNING = "running", _("In progress")
     DONE = "done", _("Ready")
     FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired (file deleted)")
 
 
 class RecordsExport(models.Model):
@@ -39,7 +43,12 @@ class RecordsExport(models.Model):
     )
     done = models.PositiveBigIntegerField(_("rows written"), default=0)
     total = models.PositiveBigIntegerField(_("rows to write"), default=0)
-    file = models.FileField(_("HDF5 file"), upload_to=EXPORT_DIRECTORY, blank=True)
+    file = models.FileField(
+        _("HDF5 file"),
+        storage=private_storage,
+        upload_to=UnguessableName(EXPORT_DIRECTORY),
+        blank=True,
+    )
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:

@@ -14,6 +14,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cms.storage import UnguessableName, private_storage
+
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: codes are read aloud and typed from paper.
 CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
 CODE_LENGTH = 12  # 25**12 ≈ 6e16: unguessable behind a rate-limited endpoint
@@ -96,7 +98,13 @@ class Certificate(models.Model):
     )
     key_id = models.CharField(_("signing key id"), max_length=100)
     # Files and notification.
-    pdf = models.FileField(_("PDF"), upload_to="certificates/", blank=True)
+    # Private storage (never served), random name: only download_pdf sends it.
+    pdf = models.FileField(
+        _("PDF"),
+        storage=private_storage,
+        upload_to=UnguessableName("certificates"),
+        blank=True,
+    )
     notified_at = models.DateTimeField(_("learner notified at"), null=True, blank=True)
     # Status.
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
@@ -188,6 +196,7 @@ class ExportStatus(models.TextChoices):
     RUNNING = "running", _("In progress")
     DONE = "done", _("Ready")
     FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired (file deleted)")
 
 
 class CertificateExport(models.Model):
@@ -215,8 +224,12 @@ class CertificateExport(models.Model):
     )
     done = models.PositiveIntegerField(_("certificates added"), default=0)
     total = models.PositiveIntegerField(_("certificates to add"), default=0)
+    # Private storage, random name, deleted after EXPORT_RETENTION_DAYS.
     file = models.FileField(
-        _("ZIP file"), upload_to="certificates/exports/", blank=True
+        _("ZIP file"),
+        storage=private_storage,
+        upload_to=UnguessableName("exports/certificates"),
+        blank=True,
     )
 
     class Meta:
@@ -226,6 +239,11 @@ class CertificateExport(models.Model):
 
     def __str__(self):
         return f"{self.course} — {self.requested_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def download_name(self) -> str:
+        """The name the browser saves the ZIP under (the stored one is random)."""
+        return f"certificates-{self.course.slug}-{self.pk}.zip"
 
     @property
     def percent(self) -> int:

@@ -19,7 +19,6 @@ from functools import cache
 from pathlib import Path
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import override
@@ -120,7 +119,7 @@ def pdf_name(certificate: Certificate) -> str:
 
 def ensure_pdf(certificate: Certificate, *, institution=None) -> Certificate:
     """Render and store the PDF unless it is there already (regenerates if missing)."""
-    if certificate.pdf and default_storage.exists(certificate.pdf.name):
+    if certificate.pdf and certificate.pdf.storage.exists(certificate.pdf.name):
         return certificate
     content = render_pdf(certificate, institution=institution)
     certificate.pdf.save(pdf_name(certificate), ContentFile(content), save=False)

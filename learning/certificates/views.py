@@ -10,7 +10,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -254,13 +260,12 @@ def export_download(request, export_id: int):
     export = _export_or_404(request, export_id)
     if not export.file:
         raise Http404
-    with export.file.open("rb") as handle:
-        content = handle.read()
-    response = HttpResponse(content, content_type="application/zip")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{export.file.name.rsplit("/", 1)[-1]}"'
+    return FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=export.download_name,
+        content_type="application/zip",
     )
-    return response
 
 
 @login_required

@@ -53,6 +53,7 @@ def bench_env(port: int) -> dict:
         "CONN_MAX_AGE": "60",  # as in .env.example
         "STATIC_ROOT": str(VAR / "static"),
         "MEDIA_ROOT": str(VAR / "media"),
+        "PRIVATE_ROOT": str(VAR / "private"),
         "EMAIL_URL": "consolemail://",
         "LOG_LEVEL": "WARNING",
         # Verification is throttled per IP in production; the benchmark is one IP.

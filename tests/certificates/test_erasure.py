@@ -4,7 +4,7 @@ deletion and certificates")."""
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.core.files.storage import default_storage
+from django.core.files.storage import storages
 from django.utils import timezone
 
 import pytest
@@ -59,7 +59,7 @@ def test_deleted_holder_certificate_stays_valid(
     from learning.certificates.pdf import ensure_pdf
 
     pdf_name = ensure_pdf(certificate).pdf.name
-    assert default_storage.exists(pdf_name)
+    assert storages["private"].exists(pdf_name)
     with django_capture_on_commit_callbacks(execute=True):  # the file goes after it
         _delete(client, learner, "keep")
     html, status, data = _public_status(client, certificate)
@@ -67,7 +67,7 @@ def test_deleted_holder_certificate_stays_valid(
     assert data["learner"] == certificate.learner_name
     kept = Certificate.objects.get(pk=certificate.pk)
     assert kept.enrollment is None and not kept.pdf
-    assert not default_storage.exists(pdf_name)
+    assert not storages["private"].exists(pdf_name)
     assert not QuizAttempt.objects.exists()
 
 

@@ -32,7 +32,7 @@ def test_export_zip_holds_every_certificate_of_the_course(
     assert progress == {"status": "done", "done": 2, "total": 2, "percent": 100}
     assert "Télécharger le ZIP" in client.get(response["Location"]).content.decode()
     download = client.get(f"/certificates/manage/exports/{export.pk}/download/")
-    names = zipfile.ZipFile(io.BytesIO(download.content)).namelist()
+    names = zipfile.ZipFile(io.BytesIO(download.getvalue())).namelist()
     assert sorted(names) == sorted(
         f"certificate-{c.code}.pdf" for c in Certificate.objects.all()
     )

@@ -2,8 +2,6 @@
 
 import io
 
-from django.core.files.storage import default_storage
-
 import pypdf
 import pytest
 from PIL import Image
@@ -111,13 +109,14 @@ def test_pdf_manager_downloads_it(client, certificate, manager):
 
 def test_pdf_missing_file_is_regenerated(client, certificate, learner):
     """A PDF lost from storage is rendered again on demand."""
-    default_storage.delete(certificate.pdf.name)
-    assert not default_storage.exists(certificate.pdf.name)
+    storage = certificate.pdf.storage
+    storage.delete(certificate.pdf.name)
+    assert not storage.exists(certificate.pdf.name)
     client.force_login(learner)
     response = client.get(f"/certificates/{certificate.uuid}/pdf/")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     certificate.refresh_from_db()
-    assert default_storage.exists(certificate.pdf.name)
+    assert storage.exists(certificate.pdf.name)
 
 
 def test_pdf_stylesheet_parsed_once_per_process():

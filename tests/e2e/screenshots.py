@@ -28,6 +28,7 @@ def _prepare_environment(workdir: Path) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "cms.settings.dev"
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'demo.sqlite3'}"
     os.environ["MEDIA_ROOT"] = str(workdir / "media")
+    os.environ["PRIVATE_ROOT"] = str(workdir / "private")
     os.environ["REDIS_URL"] = ""
     os.environ["DEBUG"] = "true"
     # Playwright's sync API keeps an event loop in this thread; the ORM calls

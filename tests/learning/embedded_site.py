@@ -54,6 +54,7 @@ class EmbeddedSite:
             "DATABASE_URL": f"sqlite:///{directory / 'db.sqlite3'}",
             "CACHE_DIR": str(directory / "cache"),
             "MEDIA_ROOT": str(directory / "media"),
+            "PRIVATE_ROOT": str(directory / "private"),
             "SITE_BASE_URL": self.url,
             "DEBUG": "false",
             "LOG_LEVEL": "ERROR",

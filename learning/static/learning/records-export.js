@@ -1,7 +1,7 @@
-// Polls the export's status every two seconds until it is ready or failed.
+// Polls the export's status every two seconds until it is ready, failed or expired.
 (function () {
   const box = document.querySelector("[data-records-export]");
-  if (!box || ["done", "failed"].includes(box.dataset.status)) return;
+  if (!box || ["done", "failed", "expired"].includes(box.dataset.status)) return;
   const bar = box.querySelector("progress");
   const percent = box.querySelector("[data-percent]");
   const display = box.querySelector("[data-status-display]");
@@ -16,7 +16,7 @@
       display.textContent = state.status_display;
       box.dataset.status = state.status;
       if (state.status === "done") { download.hidden = false; return; }
-      if (state.status === "failed") { window.location.reload(); return; }
+      if (["failed", "expired"].includes(state.status)) { window.location.reload(); return; }
     } catch (error) { /* network hiccup: try again */ }
     window.setTimeout(poll, 2000);
   }
