@@ -33,13 +33,14 @@ def seal() -> None:
     /dev/null, then RLIMIT_NOFILE is set just above: open() and socket() then
     fail with EMFILE, whatever code asks.
     """
-    opened = {int(name) for name in os.listdir("/proc/self/fd")}
-    top = max(opened)
     null = os.open(os.devnull, os.O_RDONLY)
-    for number in range(top + 1):
-        if number not in opened and number != null:
+    top = max(null, *(int(name) for name in os.listdir("/proc/self/fd")))
+    for number in range(top + 1):  # listdir's own descriptor is closed again now
+        try:
+            os.fstat(number)
+        except OSError:
             os.dup2(null, number)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (max(top, null) + 1,) * 2)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (top + 1, top + 1))
 
 
 def _reply(writer, message: dict) -> None:

@@ -40,12 +40,22 @@ def window(request):
 
 
 def open_after_seal(request):
-    """Whether a sealed child can still open a file (it must not)."""
+    """What a sealed child gets when it opens files or a socket (errors only)."""
+    import socket
+
     from courses.hdf5.child import seal
 
     seal()
+    outcomes, kept = [], []
+    for _ in range(3):
+        try:
+            kept.append(open(request["path"], "rb"))
+            outcomes.append("opened")
+        except OSError as error:
+            outcomes.append(error.__class__.__name__)
     try:
-        with open(request["path"], "rb"):
-            return "opened"
+        socket.socket()
+        outcomes.append("socket")
     except OSError as error:
-        return error.__class__.__name__
+        outcomes.append(error.__class__.__name__)
+    return outcomes
