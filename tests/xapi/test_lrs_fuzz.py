@@ -264,3 +264,32 @@ def test_documents_never_5xx(
         params[id_param] = document_id
         again = call(client, lrs_client.key, "GET", resource, params)
         assert again.status_code == 200, again.content
+
+
+@FUZZ
+@given(
+    method=st.sampled_from(["GET", "PUT", "POST", "DELETE", "HEAD", "x"]),
+    resource=st.sampled_from(["statements", *sorted(DOCUMENTS)]),
+    fields=st.dictionaries(
+        st.sampled_from(
+            ["statementId", "stateId", "profileId", "activityId", "agent",
+             "registration", "since", "content", "Content-Type", "If-Match"]
+        ),
+        query_values,
+        max_size=5,
+    ),
+)  # fmt: skip
+def test_alternate_syntax_never_5xx(client, lrs_client, method, resource, fields):
+    """Form posts (?method=, the cross-site vector) with hostile fields and bytes."""
+    form = {
+        "Authorization": basic(lrs_client.key),
+        "X-Experience-API-Version": "1.0.3",
+        **fields,
+    }
+    response = client.post(
+        f"/xapi/{resource}?method={method}",
+        data=query(form),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code < 500, response.content
+    assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
