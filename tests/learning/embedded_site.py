@@ -82,6 +82,8 @@ class EmbeddedSite:
         if not template.exists():
             self._run("manage.py", "migrate", "--noinput")
             TEMPLATES.mkdir(parents=True, exist_ok=True)
+            for outdated in TEMPLATES.glob("*.sqlite3"):  # other migrations' copies
+                outdated.unlink(missing_ok=True)
             partial = template.with_suffix(".partial")
             shutil.copyfile(self.directory / "db.sqlite3", partial)
             partial.replace(template)
