@@ -10,10 +10,15 @@ PORT ?= 8000
 # HOST and PORT unless SITE_BASE_URL is set (cms/settings/base.py).
 SERVE := HOST=$(HOST) PORT=$(PORT) $(MANAGE)
 STAMP := $(VENV)/.installed
+# Browser libraries from the npm registry (package-lock.json), copied where the
+# static files are: built by `npm ci`, so not committed (.gitignore).
+VENDOR := cms/static/vendor
+VENDOR_STAMP := $(VENDOR)/.installed
+SCORM_AGAIN := node_modules/scorm-again
 SCALE ?= full
 
 .DEFAULT_GOAL := help
-.PHONY: help check-python install migrate messages seed demo run worker test test-e2e lint format migrations-check bench clean
+.PHONY: help check-python install vendor migrate messages seed demo run worker test test-e2e lint format migrations-check bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
@@ -30,7 +35,19 @@ $(STAMP): pyproject.toml | check-python
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-install: check-python $(STAMP) ## Create .venv and install Atelier with its dev tools
+$(VENDOR_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Atelier needs Node.js 20 and npm (the SCORM player's scorm-again)."; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR)/scorm-again
+	mkdir -p $(VENDOR)/scorm-again
+	@# The SCORM run-time API (learning/scorm/), MIT: its licence travels with it.
+	cp $(SCORM_AGAIN)/dist/scorm12.min.js $(SCORM_AGAIN)/dist/scorm2004.min.js \
+		$(SCORM_AGAIN)/LICENSE $(SCORM_AGAIN)/package.json $(VENDOR)/scorm-again/
+	@touch $(VENDOR_STAMP)
+
+vendor: $(VENDOR_STAMP) ## Install the browser libraries (npm ci) into cms/static/vendor/
+
+install: check-python $(STAMP) $(VENDOR_STAMP) ## Create .venv, install Atelier with its dev tools and its browser libraries
 
 migrate: install ## Apply database migrations
 	$(MANAGE) migrate --noinput
@@ -79,4 +96,4 @@ bench: install ## Run the benchmarks at institutional scale (tests/bench/; SCALE
 	$(PY) -m tests.bench --scale $(SCALE)
 
 clean: ## Remove the virtualenv and local data
-	rm -rf $(VENV) var db.sqlite3
+	rm -rf $(VENV) var db.sqlite3 node_modules $(VENDOR)

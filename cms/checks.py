@@ -1,9 +1,10 @@
-"""System check: private files must not sit where the web server serves files."""
+"""System checks: private files must not sit where the web server serves files;
+the browser libraries that `make install` copies must be there."""
 
 from pathlib import Path
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Info, register
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -27,3 +28,31 @@ def check_private_root(app_configs, **kwargs):
                 )
             )
     return errors
+
+
+# Copied from node_modules by `make install` (Makefile, package-lock.json).
+VENDOR_FILES = (
+    "vendor/scorm-again/scorm12.min.js",
+    "vendor/scorm-again/scorm2004.min.js",
+    "vendor/scorm-again/LICENSE",
+)
+
+
+@register()
+def check_vendor_files(app_configs, **kwargs):
+    """Without scorm-again, SCORM packages cannot be played. Info, not a warning:
+    work trees that never ran `make install` still pass `check --deploy`."""
+    from django.contrib.staticfiles import finders
+
+    missing = [name for name in VENDOR_FILES if not finders.find(name)]
+    if not missing:
+        return []
+    return [
+        Info(
+            f"Browser libraries missing from the static files: {', '.join(missing)}; "
+            "SCORM packages cannot be played.",
+            hint="Run `make install` (or `make vendor`): it runs `npm ci` and "
+            "copies them to cms/static/vendor/.",
+            id="cms.I002",
+        )
+    ]
