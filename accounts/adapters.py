@@ -18,15 +18,16 @@ def supported_language(code: str | None) -> str:
 
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
-        """Save a new local account with its unit and preferred language."""
+        """Save a new local account with its preferred language, and its request
+        to join the unit it chose (the unit's managers confirm it)."""
         user = super().save_user(request, user, form, commit=False)
         data = form.cleaned_data
-        user.unit = data.get("unit") or ""
         user.preferred_language = supported_language(
             data.get("preferred_language") or translation.get_language()
         )
         if commit:
             user.save()
+            _ask_for_unit(user, data.get("unit"))
         return user
 
     def get_login_redirect_url(self, request):
@@ -43,13 +44,44 @@ def _in_preferred_language(request, url: str) -> str:
     return translate_url(url, language) if language else url
 
 
+def _ask_for_unit(user, unit_id: int | None) -> None:
+    from learning.compliance.models import UnitRequestSource
+    from learning.compliance.placement import request_unit
+
+    if unit_id:
+        request_unit(user, unit_id, source=UnitRequestSource.SIGNUP)
+
+
+def _claims(sociallogin) -> dict:
+    """The identity provider's claims about the person (userinfo, else ID token)."""
+    claims = sociallogin.account.extra_data or {}
+    found = claims.get("userinfo") or claims.get("id_token") or claims
+    return found if isinstance(found, dict) else {}
+
+
+def _place_from_sso(user, sociallogin) -> None:
+    from learning.compliance.placement import place_from_sso
+
+    place_from_sso(user, _claims(sociallogin))
+
+
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def populate_user(self, request, sociallogin, data):
         """Fill a new SSO account; its language comes from the `locale` claim."""
         user = super().populate_user(request, sociallogin, data)
-        claims = sociallogin.account.extra_data or {}
-        claims = claims.get("userinfo") or claims.get("id_token") or claims
         user.preferred_language = supported_language(
-            claims.get("locale") or translation.get_language()
+            _claims(sociallogin).get("locale") or translation.get_language()
         )
         return user
+
+    def save_user(self, request, sociallogin, form=None):
+        """A new SSO account joins the units its identity provider names."""
+        user = super().save_user(request, sociallogin, form)
+        _place_from_sso(user, sociallogin)
+        return user
+
+    def pre_social_login(self, request, sociallogin):
+        """An existing SSO account joins the units named now (a move, a new team)."""
+        super().pre_social_login(request, sociallogin)
+        if sociallogin.is_existing:
+            _place_from_sso(sociallogin.user, sociallogin)

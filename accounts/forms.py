@@ -18,6 +18,31 @@ def _language_field() -> forms.ChoiceField:
     )
 
 
+def _unit_field() -> forms.TypedChoiceField:
+    """The unit, chosen from the organisation's units by their path; optional."""
+    return forms.TypedChoiceField(
+        label=_("Your unit (optional)"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_(
+            "Your team or laboratory. Its training managers confirm it; "
+            "until then you do not appear in their follow-up."
+        ),
+    )
+
+
+def _offer_units(form: forms.Form) -> None:
+    """Fill the unit list, or drop the field when the site has no units."""
+    from learning.compliance.placement import unit_paths
+
+    paths = unit_paths()
+    if not paths:
+        del form.fields["unit"]
+        return
+    form.fields["unit"].choices = [("", _("— Not listed, or I do not know —"))] + paths
+
+
 class SignupForm(AllauthSignupForm):
     """allauth's sign-up plus the names certificates need, the unit and language."""
 
@@ -31,13 +56,7 @@ class SignupForm(AllauthSignupForm):
         max_length=User._meta.get_field("last_name").max_length,
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
-    unit = forms.CharField(
-        label=_("Unit (optional)"),
-        required=False,
-        max_length=User._meta.get_field("unit").max_length,
-        help_text=User._meta.get_field("unit").help_text,
-        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
-    )
+    unit = _unit_field()
     preferred_language = _language_field()
 
     field_order = [
@@ -57,28 +76,38 @@ class SignupForm(AllauthSignupForm):
         for field in self.fields.values():
             field.widget.attrs.pop("placeholder", None)
         self.fields["preferred_language"].initial = translation.get_language()
+        _offer_units(self)
 
 
 class ProfileForm(forms.ModelForm):
-    """The parts of the profile a person edits themselves."""
+    """The parts of the profile a person edits themselves; `unit` is the unit
+    they ask to join (their current request, or a unit they belong to)."""
 
+    unit = _unit_field()
     preferred_language = _language_field()
 
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "unit", "preferred_language"]
-        labels = {"unit": _("Unit (optional)")}
+        fields = ["first_name", "last_name", "preferred_language"]
         widgets = {
             "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
             "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
-            "unit": forms.TextInput(attrs={"autocomplete": "organization"}),
         }
 
-    def __init__(self, *args, **kwargs):
+    field_order = ["first_name", "last_name", "unit", "preferred_language"]
+
+    def __init__(self, *args, placement=None, **kwargs):
         super().__init__(*args, **kwargs)
         # Certificates print the name: it cannot be emptied.
         self.fields["first_name"].required = True
         self.fields["last_name"].required = True
+        _offer_units(self)
+        if "unit" in self.fields and placement is not None:
+            self.fields["unit"].label = _("Unit you ask to join (optional)")
+            current = placement.pending or (
+                placement.memberships[0] if placement.memberships else None
+            )
+            self.fields["unit"].initial = current.unit_id if current else None
 
 
 KEEP, WITHDRAW = "keep", "withdraw"

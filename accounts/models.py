@@ -35,11 +35,17 @@ class AccountManager(UserManager.from_queryset(UserQuerySet)):
 
 
 class User(AbstractUser):
-    unit = models.CharField(
-        _("unit"),
+    # The free-text unit people typed at sign-up before they chose one from the
+    # organisation's units (compliance.UnitRequest). Kept to help administrators
+    # place them, and printed on certificates when no unit is confirmed.
+    declared_unit = models.CharField(
+        _("unit as typed at sign-up"),
         max_length=200,
         blank=True,
-        help_text=_("Your laboratory or department, e.g. UMR 1234."),
+        help_text=_(
+            "Typed by the person before units were chosen from a list; "
+            "administrators use it to place them in a unit."
+        ),
     )
     preferred_language = models.CharField(
         _("preferred language"),

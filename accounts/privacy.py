@@ -48,7 +48,7 @@ def export_personal_data(user: AbstractBaseUser) -> dict:
             "first_name": user.first_name,
             "last_name": user.last_name,
             "email": user.email,
-            "unit": user.unit,
+            "declared_unit": user.declared_unit,
             "preferred_language": user.preferred_language,
             "pseudonym": str(user.pseudonym),
             "date_joined": _isoformat(user.date_joined),

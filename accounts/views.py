@@ -33,17 +33,39 @@ from accounts.privacy import delete_account, export_personal_data, has_certifica
 @require_http_methods(["GET", "POST"])
 def profile(request):
     """Edit one's name, unit and language; links to the other account pages."""
+    from learning.compliance import placement
+    from learning.compliance.models import UnitRequestSource
+
     user = request.user
+    where = placement.placement_of(user)
     form = ProfileForm(
-        request.POST if request.method == "POST" else None, instance=user
+        request.POST if request.method == "POST" else None,
+        instance=user,
+        placement=where,
     )
     if request.method == "POST" and form.is_valid():
         form.save()
+        asked = None
+        if "unit" in form.changed_data:
+            asked = placement.request_unit(
+                user,
+                form.cleaned_data["unit"],
+                source=UnitRequestSource.PROFILE,
+            )
         language = user.preferred_language
         # The next pages are in the chosen language: the URL prefix decides it
         # (i18n_patterns), the cookie remembers it for set_language.
         with translation.override(language):
             messages.success(request, _("Your profile has been saved."))
+            if asked is not None:
+                messages.info(
+                    request,
+                    _(
+                        "Your request to join %(unit)s is sent: the unit's training "
+                        "managers will confirm it."
+                    )
+                    % {"unit": asked.unit.name},
+                )
             response = redirect(reverse("accounts:profile"))
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
@@ -61,6 +83,7 @@ def profile(request):
         "accounts/profile.html",
         {
             "form": form,
+            "placement": where,
             "social_accounts": SocialAccount.objects.filter(user=user),
         },
     )

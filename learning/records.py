@@ -54,7 +54,47 @@ def export_learning_records(user) -> dict:
             for enrollment in enrollments
         ],
         "certificates": [_certificate(c) for c in _certificates_of(user)],
+        **_units_of(user),
         "xapi_statements": [statement.data for statement in statements],
+    }
+
+
+def _units_of(user) -> dict:
+    """The person's units, requests to join one, and the reminders they got."""
+    from .compliance.models import Reminder, UnitRequest
+
+    return {
+        "units": [
+            {
+                "unit": m.unit.name,
+                "code": m.unit.code,
+                "role": m.role,
+                "joined_on": m.joined_at.isoformat(),
+            }
+            for m in user.unit_memberships.select_related("unit").order_by("pk")
+        ],
+        "unit_requests": [
+            {
+                "unit": r.unit.name,
+                "status": r.status,
+                "asked_at": r.requested_at.isoformat(),
+                "decided_at": r.decided_at.isoformat() if r.decided_at else None,
+            }
+            for r in UnitRequest.objects.filter(user=user)
+            .select_related("unit")
+            .order_by("requested_at", "pk")
+        ],
+        "compliance_reminders": [
+            {
+                "training": r.requirement.title,
+                "kind": r.kind,
+                "sent_at": r.sent_at.isoformat(),
+                "sent_by_hand": r.manual,
+            }
+            for r in Reminder.objects.filter(user=user)
+            .select_related("requirement")
+            .order_by("sent_at", "pk")
+        ],
     }
 
 

@@ -351,6 +351,11 @@ SOCIALACCOUNT_PROVIDERS = {
         )
     }
 }
+# The claim (of the ID token or userinfo) naming the person's unit, by its code
+# or name, e.g. "ou" or "supannEntiteAffectation": at each SSO log-in the person
+# becomes a member of the units it names (learning/compliance/placement.py).
+# Empty: people choose their unit and its managers confirm it.
+OIDC_UNIT_CLAIM = env("OIDC_UNIT_CLAIM", default="")
 # ----------------------------- end of accounts -----------------------------
 
 # ---------------------------------------------------------------------------

@@ -216,8 +216,11 @@ def issue_certificate(
             completed_at=enrollment.completed_at,
             course=course,
             learner_name=learner_name(enrollment.user),
-            # The unit on the profile, else the unit the learner is a member of.
-            learner_unit=enrollment.user.unit.strip() or enrollment.member_unit or "",
+            # The unit the learner is a member of, else the one they typed
+            # before units were chosen from a list.
+            learner_unit=enrollment.member_unit
+            or enrollment.user.declared_unit.strip()
+            or "",
             course_title=course.title,
             course_version=course.version,
             course_objectives=course.objectives.strip(),

@@ -19,7 +19,8 @@ from learning.exceptions import NotAManager, OutOfScope
 from learning.models import Enrollment
 
 from .models import ComplianceStatus, Membership, Reminder, Requirement
-from .scope import manager_scope
+from .placement import pending_request, unit_paths
+from .scope import ManagerScope, manager_scope
 from .status import Rules, Standing, standings
 from .status_sql import SORT_KEYS, StatusQuery
 from .units import UnitTree
@@ -104,14 +105,15 @@ class Overview:
     people: "PersonList"
     today: date
     parent: tuple[int, str] | None = None  # the unit above, if the viewer sees it
+    scope: ManagerScope | None = None
 
 
-def scope_for(viewer, tree: UnitTree) -> set[int]:
-    """The unit ids `viewer` watches (`scope.manager_scope`); NotAManager if none."""
+def scope_for(viewer, tree: UnitTree) -> ManagerScope:
+    """What `viewer` watches (`scope.manager_scope`); NotAManager if nothing."""
     scope = manager_scope(viewer, tree=tree)
     if not scope:
         raise NotAManager
-    return set(scope.unit_ids)
+    return scope
 
 
 class PersonList:
@@ -244,7 +246,8 @@ def build_overview(
     """
     today = today or timezone.localdate()
     tree = UnitTree.load()
-    scope = scope_for(viewer, tree)
+    manager = scope_for(viewer, tree)
+    scope = set(manager.unit_ids)
     if unit_id is not None and unit_id not in scope:
         raise OutOfScope
     tops = tree.top(scope)
@@ -321,6 +324,7 @@ def build_overview(
             unit_choices.append((pk, tree.label(pk), tree.depth(pk) - tree.depth(top)))
     parent_id = tree.parent.get(unit_id) if unit_id else None
     return Overview(
+        scope=manager,
         parent=(parent_id, tree.label(parent_id)) if parent_id in scope else None,
         requirements=requirements,
         unit_choices=unit_choices,
@@ -350,6 +354,12 @@ class PersonHistory:
     certificates: list
     enrollments: list
     reminders: list
+    #: their pending request to join a unit, if any
+    unit_request: object = None
+    #: the viewer may decide on it (the unit is in their scope)
+    may_decide: bool = False
+    #: administrators place people in units: (id, path) of every unit
+    unit_choices: list | None = None
 
 
 def person_history(viewer, pseudonym) -> PersonHistory:
@@ -362,6 +372,7 @@ def person_history(viewer, pseudonym) -> PersonHistory:
     person = scope.people(User.objects.filter(pseudonym=pseudonym)).first()
     if person is None:
         raise OutOfScope
+    request = pending_request(person)
     requirements = list(Requirement.objects.filter(active=True).order_by("title"))
     found = standings(
         User.objects.filter(pk=person.pk),
@@ -384,6 +395,13 @@ def person_history(viewer, pseudonym) -> PersonHistory:
             Enrollment.objects.filter(user=person).select_related("course")
         ),
         reminders=list(
-            Reminder.objects.filter(user=person).select_related("requirement")[:50]
+            Reminder.objects.filter(user=person).select_related(
+                "requirement", "sent_by"
+            )[:50]
         ),
+        unit_request=request,
+        may_decide=bool(
+            request and scope.includes_unit(request.unit_id) and viewer.pk != person.pk
+        ),
+        unit_choices=unit_paths(tree) if scope.everything else None,
     )

@@ -26,7 +26,15 @@ from learning.certificates.issuance import issue_certificate
 from learning.quiz import attempts
 from learning.quiz.scoring import model_answers
 
-from .models import ApiToken, Membership, MembershipRole, OrgUnit, Requirement
+from .models import (
+    ApiToken,
+    Membership,
+    MembershipRole,
+    OrgUnit,
+    Requirement,
+    UnitRequestSource,
+)
+from .placement import request_unit
 
 SNDS_COURSE_SLUG = "acces-snds-formation-obligatoire"
 INSTITUTE = ("DEMO-ISP", "Institut de santé publique (démo)")
@@ -130,6 +138,29 @@ def _let_managers_edit_requirements() -> None:
     )
 
 
+def _self_registered(User, team: OrgUnit) -> None:
+    """Two researchers who signed up themselves: one asked to join a team and
+    awaits the manager's confirmation, one chose no unit (administrators place
+    them; they typed a unit before units were chosen from a list)."""
+    for username, first, last, unit, typed in (
+        ("inscrite-1", "Nadia", "Benali", team, ""),
+        ("inscrit-2", "Hugo", "Lambert", None, "UMR 1136"),
+    ):
+        user = User.objects.create_user(
+            username,
+            f"{username}@univ.atelier.example",
+            None,
+            first_name=first,
+            last_name=last,
+            declared_unit=typed,
+        )
+        EmailAddress.objects.create(
+            user=user, email=user.email, verified=True, primary=True
+        )
+        if unit is not None:
+            request_unit(user, unit, source=UnitRequestSource.SIGNUP)
+
+
 def seed_compliance_demo(*, people: int = 200, seed: int = 7) -> str:
     """Create the demo institute, the SNDS requirement and `people` members (idempotent)."""
     course = (
@@ -213,6 +244,7 @@ def seed_compliance_demo(*, people: int = 200, seed: int = 7) -> str:
                     progress.complete_lesson(enrollment, lessons[0], when=_at(when))
 
         _let_managers_edit_requirements()
+        _self_registered(User, leaves[1])
 
         # The demo accounts: the manager watches the institute, the learner is a member.
         for username, unit, role in (

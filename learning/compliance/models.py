@@ -123,6 +123,75 @@ class Membership(models.Model):
         return f"{self.user} — {self.unit.code} ({self.get_role_display()})"
 
 
+class UnitRequestSource(models.TextChoices):
+    SIGNUP = "signup", _("Sign-up")
+    PROFILE = "profile", _("Profile")
+    #: the free-text unit of the accounts made before units were chosen
+    MIGRATED = "migrated", _("Unit typed before")
+
+
+class UnitRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REFUSED = "refused", _("Refused")
+
+
+class UnitRequest(models.Model):
+    """A person asks to be placed in a unit (at sign-up or in their profile).
+
+    Not a membership: until one of the unit's managers confirms it, the person
+    is in nobody's scope. Confirming creates the membership (as a member); a
+    manager never pulls in people who did not ask (scope.py).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="unit_requests",
+    )
+    unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("unit"),
+        on_delete=models.CASCADE,
+        related_name="requests",
+    )
+    source = models.CharField(
+        _("asked from"), max_length=20, choices=UnitRequestSource.choices
+    )
+    requested_at = models.DateTimeField(_("asked on"), default=timezone.now)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=UnitRequestStatus.choices,
+        default=UnitRequestStatus.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("unit request")
+        verbose_name_plural = _("unit requests")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status="pending"),
+                name="one_pending_unit_request",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.unit.code} ({self.get_status_display()})"
+
+
 class Requirement(models.Model):
     """A mandatory training: acceptable courses, who it applies to, how long it lasts."""
 

@@ -11,4 +11,7 @@ urlpatterns = [
     path("people/<uuid:pseudonym>/", views.person, name="person"),
     path("people/<uuid:pseudonym>/remind/", views.remind, name="remind"),
     path("people/<uuid:pseudonym>/enrol/", views.enrol, name="enrol"),
+    path("people/<uuid:pseudonym>/place/", views.place, name="place"),
+    path("requests/<id:pk>/confirm/", views.confirm_request, name="confirm_request"),
+    path("requests/<id:pk>/refuse/", views.refuse_request, name="refuse_request"),
 ]

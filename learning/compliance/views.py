@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from courses.models import CoursePage
 from learning.exceptions import AlreadyEnrolled, LearningError
 
-from . import actions, exports
+from . import actions, exports, placement
 from .dashboard import (
     STATUS_ORDER,
     NotAManager,
@@ -26,7 +26,7 @@ from .dashboard import (
     build_overview,
     person_history,
 )
-from .models import Requirement
+from .models import OrgUnit, Requirement
 from .schedule import reminder_schedule
 from .scope import manager_scope
 
@@ -74,6 +74,11 @@ def dashboard(request):
     number = _page_number(request)
     overview = _overview(request, page=number)
     page = Paginator(overview.people, settings.COMPLIANCE_PAGE_SIZE).get_page(number)
+    # People to place: a constant number of queries, whatever their number.
+    awaiting = list(placement.requests_for(overview.scope)[: placement.LIST_LIMIT + 1])
+    unplaced = list(
+        placement.unplaced_people(overview.scope)[: placement.LIST_LIMIT + 1]
+    )
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()
@@ -85,6 +90,11 @@ def dashboard(request):
             "overview": overview,
             "page_obj": page,
             "statuses": STATUS_ORDER,
+            "awaiting": awaiting[: placement.LIST_LIMIT],
+            "awaiting_more": len(awaiting) > placement.LIST_LIMIT,
+            "unplaced": unplaced[: placement.LIST_LIMIT],
+            "unplaced_more": len(unplaced) > placement.LIST_LIMIT,
+            "list_limit": placement.LIST_LIMIT,
             "query": query.urlencode(),
             "sort_query": sort_query.urlencode(),
             "sort_columns": [
@@ -292,3 +302,69 @@ def enrol(request, pseudonym):
         else _("%(name)s is enrolled in “%(course)s”.")
     )
     return _done(request, pseudonym, message % names)
+
+
+def _decide(request, pk: int, decide, message: str):
+    """Confirm or refuse a request to join a unit, back to the dashboard."""
+    try:
+        decided = decide(request.user, pk)
+    except NotAManager as error:
+        raise PermissionDenied from error
+    except OutOfScope as error:
+        raise Http404 from error
+    messages.success(
+        request, message % {"name": decided.user, "unit": decided.unit.name}
+    )
+    back = _back_query(request.POST)
+    return redirect(reverse("compliance:dashboard") + (f"?{back}" if back else ""))
+
+
+@login_required
+@require_POST
+def confirm_request(request, pk: int):
+    """A manager of the unit (or above) confirms a person's request to join it."""
+    return _decide(
+        request,
+        pk,
+        placement.confirm_request,
+        _("%(name)s is now a member of %(unit)s."),
+    )
+
+
+@login_required
+@require_POST
+def refuse_request(request, pk: int):
+    """A manager of the unit (or above) declines a person's request to join it."""
+    return _decide(
+        request,
+        pk,
+        placement.refuse_request,
+        _("The request of %(name)s to join %(unit)s is declined."),
+    )
+
+
+@login_required
+@require_POST
+def place(request, pseudonym):
+    """An administrator places a person in a unit (as a member)."""
+    scope = manager_scope(request.user)
+    if not scope.everything:
+        raise PermissionDenied
+    person = get_user_model().objects.filter(pseudonym=pseudonym).first()
+    if person is None:
+        raise Http404
+    unit_id = request.POST.get("unit", "")
+    unit = (
+        OrgUnit.objects.filter(pk=int(unit_id)).first()
+        if unit_id.isdigit() and len(unit_id) <= 18
+        else None
+    )
+    if unit is None:
+        return _refused(request, pseudonym, _("Choose a unit."))
+    placement.place_person(request.user, person, unit)
+    return _done(
+        request,
+        pseudonym,
+        _("%(name)s is now a member of %(unit)s.")
+        % {"name": person, "unit": unit.name},
+    )

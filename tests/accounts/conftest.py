@@ -20,7 +20,9 @@ def verified_user(db):
     """A local account whose e-mail address is confirmed, as after sign-up."""
     from allauth.account.models import EmailAddress
 
-    user = UserFactory(username="camille", email="camille@example.org", unit="UMR 1234")
+    user = UserFactory(
+        username="camille", email="camille@example.org", declared_unit="UMR 1234"
+    )
     EmailAddress.objects.create(
         user=user, email=user.email, verified=True, primary=True
     )

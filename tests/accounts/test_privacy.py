@@ -54,7 +54,7 @@ def test_data_export_contains_profile_and_learning_records(
         "first_name": user.first_name,
         "last_name": user.last_name,
         "email": "camille@example.org",
-        "unit": "UMR 1234",
+        "declared_unit": "UMR 1234",
         "preferred_language": "fr",
         "pseudonym": str(user.pseudonym),
         "date_joined": user.date_joined.isoformat(),

@@ -7,7 +7,6 @@ import pytest
 PROFILE = {
     "first_name": "Camille",
     "last_name": "Bernard",
-    "unit": "UMR 5505",
     "preferred_language": "fr",
 }
 
@@ -44,7 +43,7 @@ def test_profile_edit_saves_and_stays_in_french(client, verified_user):
     assert response.status_code == 302
     assert response["Location"] == "/accounts/profile/"
     verified_user.refresh_from_db()
-    assert (verified_user.last_name, verified_user.unit) == ("Bernard", "UMR 5505")
+    assert verified_user.last_name == "Bernard"
     page = client.get(response["Location"])
     assert "Votre profil a été enregistré." in page.content.decode()
 
@@ -65,18 +64,6 @@ def test_profile_language_change_switches_the_site_language(client, verified_use
     html = page.content.decode()
     assert '<html lang="en">' in html
     assert "Your profile has been saved." in html
-
-
-@pytest.mark.django_db
-def test_profile_over_long_unit_shows_error(client, verified_user):
-    """A unit over 200 characters comes back as a field error; nothing is saved."""
-    client.force_login(verified_user)
-    response = client.post("/accounts/profile/", {**PROFILE, "unit": "x" * 201})
-    assert response.status_code == 200
-    assert "unit" in response.context["form"].errors
-    assert "200" in response.content.decode()
-    verified_user.refresh_from_db()
-    assert verified_user.unit == "UMR 1234"
 
 
 @pytest.mark.django_db

@@ -140,7 +140,7 @@ def test_pdf_shows_unit_what_it_certifies_and_completion(
 
     from tests.certificates.conftest import complete
 
-    learner.unit = "UMR 1234 Épidémiologie"
+    learner.declared_unit = "UMR 1234 Épidémiologie"
     learner.save()
     validity_course.objectives = "Décrire le SNDS\nAppliquer le RGPD aux données"
     validity_course.save()
@@ -154,14 +154,14 @@ def test_pdf_shows_unit_what_it_certifies_and_completion(
     assert "Completed on" in text
 
 
-def test_pdf_unit_from_membership_when_the_profile_has_none(
+def test_pdf_unit_from_membership_first(
     learner, validity_course, django_capture_on_commit_callbacks
 ):
-    """Without a unit on the profile, the unit the learner is a member of."""
+    """The unit the learner is a member of, before what they once typed."""
     from learning.compliance.models import Membership, OrgUnit
     from tests.certificates.conftest import complete
 
-    learner.unit = ""
+    learner.declared_unit = "typed long ago"
     learner.save()
     unit = OrgUnit.objects.create(code="EPI", name="Laboratoire d’épidémiologie")
     Membership.objects.create(user=learner, unit=unit)

@@ -87,7 +87,7 @@ def test_person_page_reminds_and_enrols(
     page.get_by_label("Statut").select_option("overdue")
     page.get_by_role("button", name="Filtrer").click()
     page.wait_for_load_state()
-    page.locator(".compliance-people tbody td a").first.click()
+    page.get_by_test_id("people").locator("tbody td a").first.click()
     page.wait_for_load_state()
     person = get_user_model().objects.get(pseudonym=page.url.split("/")[-2])
 
@@ -126,3 +126,51 @@ def test_person_page_reminds_and_enrols(
     assert Enrollment.objects.filter(user=person).exists()
     expect(page.get_by_role("button", name="Inscrire à")).to_have_count(0)
     assert_accessible(page)
+
+
+def test_self_registered_researcher_is_confirmed_into_a_unit(
+    page, live_server, demo, assert_accessible
+):
+    """A researcher signs up choosing their team from the unit list; the manager
+    finds them awaiting confirmation on the dashboard, confirms, and they join
+    the people followed."""
+    page.goto(f"{live_server.url}/accounts/signup/")
+    page.fill("input[name=email]", "ines.nouvelle@inserm.fr")
+    page.fill("input[name=username]", "inouvelle")
+    page.fill("input[name=first_name]", "Inès")
+    page.fill("input[name=last_name]", "Nouvelle")
+    unit = page.get_by_label("Votre unité (facultatif)")
+    unit.select_option(
+        label="Institut de santé publique (démo) › Laboratoire d'épidémiologie"
+        " › Équipe Cohortes"
+    )
+    page.fill("input[name=password1]", PASSWORD)
+    page.fill("input[name=password2]", PASSWORD)
+    assert_accessible(page)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    newcomer = get_user_model().objects.get(username="inouvelle")
+    assert not newcomer.unit_memberships.exists()
+
+    page.context.clear_cookies()
+    log_in(page, live_server.url)
+    page.get_by_role("link", name="Conformité").click()
+    awaiting = page.get_by_role("region", name="En attente de confirmation")
+    expect(awaiting).to_contain_text("Inès Nouvelle")
+    expect(awaiting).to_contain_text("ines.nouvelle@inserm.fr")
+    expect(awaiting).to_contain_text("Équipe Cohortes")
+    assert_accessible(page)
+
+    awaiting.get_by_role("button", name="Confirmer Inès Nouvelle").click()
+    page.wait_for_load_state()
+    expect(page.locator(".message--success")).to_contain_text(
+        "Inès Nouvelle est désormais membre de Équipe Cohortes"
+    )
+    expect(
+        page.get_by_role("region", name="En attente de confirmation")
+    ).not_to_contain_text("Inès Nouvelle")
+    assert newcomer.unit_memberships.get().unit.name == "Équipe Cohortes"
+    page.get_by_label("Statut").select_option("due")
+    page.get_by_role("button", name="Filtrer").click()
+    page.wait_for_load_state()
+    expect(page.get_by_test_id("people")).to_contain_text("Inès Nouvelle")
