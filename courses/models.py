@@ -190,7 +190,11 @@ class CoursePage(MemoisedViewRestrictionsMixin, Page):
         index.FilterField("locale_id"),
     ]
     parent_page_types = ["courses.CourseIndexPage"]
-    subpage_types = ["courses.LessonPage", "courses.QuizPage"]
+    subpage_types = [
+        "courses.LessonPage",
+        "courses.QuizPage",
+        "packages.PackageLessonPage",
+    ]
 
     class Meta:
         verbose_name = _("course")

@@ -33,6 +33,10 @@ class AlreadyCompleted(LearningError):
     message = _("You have already completed this lesson.")
 
 
+class CompletedByPackage(LearningError):
+    message = _("This lesson is completed by its package, not by hand.")
+
+
 class CourseAlreadyCompleted(LearningError):
     message = _("You have already completed this course.")
 

@@ -18,6 +18,7 @@ from .completion import requirements_met
 from .exceptions import (
     AlreadyCompleted,
     AlreadyEnrolled,
+    CompletedByPackage,
     CourseAlreadyCompleted,
     CourseNotAvailable,
     CourseNotFinished,
@@ -138,12 +139,19 @@ def complete_lesson(
     *,
     when: datetime | None = None,
     session: Mapping | None = None,
+    by_package: bool = False,
 ) -> LessonProgress:
-    """Mark `lesson` complete ("completed"); completes the course after its last lesson."""
+    """Mark `lesson` complete ("completed"); completes the course after its last lesson.
+
+    A package lesson is completed by its package only (`by_package`, from
+    learning/launches/results.py): CompletedByPackage otherwise.
+    """
     when = when or timezone.now()
     with transaction.atomic():
         enrollment = _lock(enrollment)
         lesson = _lesson_of(enrollment, lesson, session)
+        if getattr(lesson, "completed_by_package", False) and not by_package:
+            raise CompletedByPackage
         progress = LessonProgress.objects.filter(
             enrollment=enrollment, lesson=lesson
         ).first()

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .analytics import views as analytics_views
+from .launches import views as launch_views
 
 app_name = "learning"
 
@@ -16,6 +17,11 @@ urlpatterns = [
         "learning/lessons/<id:lesson_id>/complete/",
         views.complete_lesson,
         name="complete_lesson",
+    ),
+    path(
+        "learning/packages/<id:lesson_id>/units/<id:unit_id>/launch/",
+        launch_views.launch_unit,
+        name="launch_unit",
     ),
     path(
         "learning/records/exports/",

@@ -43,10 +43,12 @@ INSTALLED_APPS = [
     "accounts",
     "cms",
     "courses",
+    "courses.packages",
     "learning",
     "learning.xapi",
     "learning.certificates",
     "learning.compliance",
+    "learning.launches",
     "csp",  # Content-Security-Policy (cms/csp.py)
     "ninja",  # the API docs at /api/v1/docs with local static files, no CDN
     "wagtail.contrib.forms",
@@ -81,6 +83,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # On the content origin's host, package files and nothing else: before the
+    # session, CSRF and the site's CSP (learning/launches/origin.py).
+    "learning.launches.origin.ContentOriginMiddleware",
     # Outermost after security: every answer, cached pages and static files
     # included, gets its Content-Security-Policy (cms/csp.py).
     "cms.csp.SiteCSPMiddleware",
@@ -467,3 +472,21 @@ HDF5_TIME_BUDGET = env.float("HDF5_TIME_BUDGET", default=5.0)
 HDF5_READ_BYTES = env.int("HDF5_READ_MB", default=16) * 1024 * 1024
 HDF5_REDUCE_MAX_VALUES = env.int("HDF5_REDUCE_MAX_VALUES", default=20_000_000)
 # --------------------------------- end of HDF5 ---------------------------------
+
+# Packaged e-learning (courses/packages, learning/launches). Package files are
+# served only on PACKAGE_CONTENT_ORIGIN, another host than the site's (empty:
+# the site's loopback twin, 127.0.0.1 <-> localhost, same port; required in
+# production when packages are used: add its host to ALLOWED_HOSTS).
+PACKAGE_CONTENT_ORIGIN = env("PACKAGE_CONTENT_ORIGIN", default="").rstrip("/")
+PACKAGE_MAX_UPLOAD_BYTES = env.int("PACKAGE_MAX_UPLOAD_MB", default=200) * 1024 * 1024
+PACKAGE_MAX_FILES = env.int("PACKAGE_MAX_FILES", default=5000)
+PACKAGE_MAX_FILE_BYTES = env.int("PACKAGE_MAX_FILE_MB", default=200) * 1024 * 1024
+PACKAGE_MAX_TOTAL_BYTES = env.int("PACKAGE_MAX_TOTAL_MB", default=1024) * 1024 * 1024
+PACKAGE_MAX_RATIO = env.int("PACKAGE_MAX_RATIO", default=200)
+# The child process that extracts and reads a zip (courses/hdf5/sandbox.py).
+PACKAGE_SANDBOX_CPU_SECONDS = env.int("PACKAGE_SANDBOX_CPU_SECONDS", default=60)
+PACKAGE_SANDBOX_WALL_SECONDS = env.float("PACKAGE_SANDBOX_WALL_SECONDS", default=120.0)
+# A launch token opens its session once, within this many seconds; the
+# session's files are served for PACKAGE_SESSION_HOURS.
+PACKAGE_LAUNCH_TOKEN_SECONDS = env.int("PACKAGE_LAUNCH_TOKEN_SECONDS", default=120)
+PACKAGE_SESSION_HOURS = env.int("PACKAGE_SESSION_HOURS", default=8)
