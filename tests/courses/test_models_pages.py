@@ -8,6 +8,7 @@ import pytest
 
 from cms.models import HomePage
 from courses.models import CourseIndexPage, CoursePage, LessonPage, QuizPage
+from courses.packages.models import PackageLessonPage
 from tests.factories import CoursePageFactory, LessonPageFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,9 +46,12 @@ class TestPageRules(WagtailPageTestCase):
         """Each page type lists exactly the children the design allows."""
         self.assertAllowedSubpageTypes(HomePage, {CourseIndexPage})
         self.assertAllowedSubpageTypes(CourseIndexPage, {CoursePage})
-        self.assertAllowedSubpageTypes(CoursePage, {LessonPage, QuizPage})
+        self.assertAllowedSubpageTypes(
+            CoursePage, {LessonPage, QuizPage, PackageLessonPage}
+        )
         self.assertAllowedSubpageTypes(QuizPage, set())
         self.assertAllowedSubpageTypes(LessonPage, set())
+        self.assertAllowedSubpageTypes(PackageLessonPage, set())
 
 
 def test_course_page_renders_syllabus(catalogue, client):
