@@ -97,3 +97,19 @@ def language_links(page, request) -> list[LanguageLink]:
             url = translate_url(request.get_full_path(), code)
         links.append(LanguageLink(code=code, name=name.capitalize(), url=url or "/"))
     return links
+
+
+@register.simple_tag
+def site_address() -> str:
+    """The site's public address (SITE_BASE_URL), as statements name the site."""
+    return settings.SITE_BASE_URL
+
+
+@register.simple_tag(takes_context=True)
+def legal_links(context) -> dict:
+    """The legal pages' links in the active language (cms/legal.py), or {}."""
+    from cms.legal import legal_links as links
+
+    proxy = context.get("settings")  # a dict, empty until a first lookup
+    institution = None if proxy is None else proxy["cms"]["InstitutionSettings"]
+    return links(institution, get_language() or settings.LANGUAGE_CODE)

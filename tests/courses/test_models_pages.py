@@ -6,7 +6,7 @@ from wagtail.test.utils import WagtailPageTestCase
 
 import pytest
 
-from cms.models import HomePage
+from cms.models import AccessibilityStatementPage, HomePage, InformationPage
 from courses.models import CourseIndexPage, CoursePage, LessonPage, QuizPage
 from courses.packages.models import PackageLessonPage
 from tests.factories import CoursePageFactory, LessonPageFactory
@@ -44,7 +44,9 @@ def test_page_hierarchy_rules(parent, child, allowed):
 class TestPageRules(WagtailPageTestCase):
     def test_allowed_subpage_types(self):
         """Each page type lists exactly the children the design allows."""
-        self.assertAllowedSubpageTypes(HomePage, {CourseIndexPage})
+        self.assertAllowedSubpageTypes(
+            HomePage, {CourseIndexPage, InformationPage, AccessibilityStatementPage}
+        )
         self.assertAllowedSubpageTypes(CourseIndexPage, {CoursePage})
         self.assertAllowedSubpageTypes(
             CoursePage, {LessonPage, QuizPage, PackageLessonPage}

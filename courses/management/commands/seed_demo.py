@@ -1,4 +1,5 @@
-"""Seed the demo: the course folders in content/courses/ and one user per role.
+"""Seed the demo: the course folders in content/courses/, one user per role and
+the legal pages (content/legal/).
 
 Courses go through `import_course`, the same path trainers use, so the demo
 proves the import. Idempotent: existing courses and users are left as they are
@@ -12,6 +13,7 @@ from django.db import transaction
 
 from allauth.account.models import EmailAddress
 
+from cms.legal import ensure_legal_pages
 from cms.roles import ensure_role_groups
 from cms.site_structure import ensure_site_structure
 from courses.course_files import import_course
@@ -40,6 +42,8 @@ class Command(BaseCommand):
     def handle(self, *args, refresh=False, **options):
         ensure_site_structure()
         groups = ensure_role_groups()
+        # Legal notice, personal data, accessibility statement (footer, sign-up).
+        self.stdout.write(ensure_legal_pages())
         self._seed_courses(refresh=refresh)
         self._seed_users(groups)
         from courses.hdf5.demo import install_hdf5_demo  # the HDF5 course's data file
