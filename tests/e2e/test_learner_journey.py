@@ -39,7 +39,7 @@ def test_learner_journey_sign_up_to_resume(page, live_server, snds, assert_acces
     page.fill("input[name=username]", "cdurand")
     page.fill("input[name=first_name]", "Camille")
     page.fill("input[name=last_name]", "Durand")
-    page.fill("input[name=unit]", "UMR 1234")
+    # No organisation unit exists here: the form offers no unit to pick.
     page.fill("input[name=password1]", PASSWORD)
     page.fill("input[name=password2]", PASSWORD)
     page.locator("form").filter(has=page.locator("input[name=password2]")).locator(
