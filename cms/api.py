@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import Throttled
 
 from learning.compliance.api import router as compliance_router
+from learning.launches.api import router as packages_router
 
 api = NinjaAPI(
     title="Atelier API",
@@ -21,6 +22,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/compliance/", compliance_router)
+api.add_router("/packages/", packages_router)
 
 
 @api.exception_handler(Throttled)

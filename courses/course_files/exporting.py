@@ -9,6 +9,7 @@ blocks come out as they are; other blocks are turned into their closest Markdown
 
 import os
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,7 +67,10 @@ def export_course(
     _prepare_folder(folder, force=force)
     report = ExportReport(folder=folder)
     for name, text in _course_files(course, report.warnings):
-        (folder / name).write_text(text, encoding="utf-8")
+        if isinstance(text, Path):  # a package lesson's zip, copied as it is
+            shutil.copyfile(text, folder / name)
+        else:
+            (folder / name).write_text(text, encoding="utf-8")
         report.files.append(name)
     return report
 
@@ -148,6 +152,10 @@ def _course_files(course: CoursePage, warnings: list[str]) -> list[tuple[str, st
             "summary": page.summary,
             "duration_minutes": page.duration_minutes,
         }
+        package = getattr(page, "package", None)
+        if package is not None:
+            front["package"] = f"{name}.zip"
+            files.append((f"{name}.zip", Path(package.archive.path)))
         files.append(
             (f"{name}.md", _document(front, _body(page, f"{name}.md", warnings)))
         )

@@ -10,6 +10,7 @@ question pools are created or updated by their code, keeping the ids of unchange
 questions (see `quiz_files.pool_stream_data`).
 """
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 
@@ -20,6 +21,9 @@ from wagtail.models import Locale, Page
 
 from cms.site_structure import ensure_site_structure
 from courses.models import CoursePage, LessonPage, Theme
+from courses.packages.errors import PackageError
+from courses.packages.importing import cleanup_on_failure, import_package
+from courses.packages.models import PackageLessonPage
 from courses.quizzes import QuestionPool, QuizPage, QuizPoolDraw
 
 from .quiz_files import PoolData, pool_stream_data
@@ -120,9 +124,26 @@ def import_course(path: str | os.PathLike) -> CoursePage:
     return write_course(read_course_folder(path)).course
 
 
-@transaction.atomic
+def _package_changed(page, zip_path) -> bool:
+    """Whether the folder's zip differs from the one the lesson plays (by SHA-256)."""
+    if getattr(page, "package_id", None) is None:
+        return True
+    digest = hashlib.sha256()
+    with open(zip_path, "rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest() != page.package.sha256
+
+
 def write_course(folder: CourseFolder) -> ImportReport:
-    """Create or update the pages of a validated `folder`, publishing each one."""
+    """Create or update the pages of a validated `folder`, publishing each one;
+    the files of packages imported on the way go too if it fails."""
+    with cleanup_on_failure():
+        return _write_course(folder)
+
+
+@transaction.atomic
+def _write_course(folder: CourseFolder) -> ImportReport:
     try:
         return _CourseWriter(folder).write()
     except ValidationError as exc:
@@ -213,12 +234,22 @@ class _CourseWriter:
     def write_lessons(
         self, course: CoursePage, report: ImportReport
     ) -> list[LessonPage]:
-        existing = {page.slug: page for page in LessonPage.objects.child_of(course)}
+        existing = {
+            page.slug: page for page in LessonPage.objects.child_of(course).specific()
+        }
         pages = []
         for lesson in self.folder.lessons:
             page = existing.get(lesson.slug)
+            if page is not None and isinstance(page, PackageLessonPage) != bool(
+                lesson.package
+            ):
+                raise ValidationError(
+                    f"{lesson.filename}: the lesson {lesson.slug!r} exists as "
+                    "another kind of lesson (package or not); give it a new slug"
+                )
             if page is None:
-                page = LessonPage(slug=lesson.slug, locale=course.locale)
+                page_class = PackageLessonPage if lesson.package else LessonPage
+                page = page_class(slug=lesson.slug, locale=course.locale)
                 self.set_lesson_fields(page, lesson)
                 course.add_child(instance=page)
                 report.lessons_created.append(lesson.slug)
@@ -326,6 +357,13 @@ class _CourseWriter:
         page.summary = lesson.summary
         page.duration_minutes = lesson.duration_minutes
         page.body = [("markdown", lesson.body)] if lesson.body else []
+        if lesson.package and _package_changed(page, lesson.package):
+            try:
+                page.package = import_package(lesson.package)
+            except PackageError as error:
+                raise ValidationError(
+                    [f"{lesson.filename}: {line}" for line in error.errors]
+                ) from error
 
     # translations
 

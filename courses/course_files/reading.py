@@ -105,6 +105,8 @@ class LessonData:
     duration_minutes: int
     body: str
     translations: dict[str, LessonTranslation] = field(default_factory=dict)
+    # A package lesson: the zip (cmi5, SCORM) in the folder it plays.
+    package: Path | None = None
 
 
 @dataclass
@@ -176,6 +178,7 @@ LESSON_KEYS = {
     "title": Key(_text, "title", required=True),
     "summary": Key(_optional_text, "summary"),
     "duration_minutes": Key(_integer, "duration_minutes"),
+    "package": Key(_optional_text, None),  # a zip in the folder: a package lesson
 }
 LESSON_TRANSLATION_KEYS = {
     "title": Key(_text, "title", required=True),
@@ -599,6 +602,9 @@ def read_lesson(
     fields = reader.read_fields(document, LESSON_KEYS, LessonPage)
     if fields is None:
         return
+    package = _package_file(reader, document, fields["package"])
+    if fields["package"] and package is None:
+        return
     reader.folder.lessons.append(
         LessonData(
             number=int(match["number"]),
@@ -608,8 +614,26 @@ def read_lesson(
             summary=fields["summary"],
             duration_minutes=fields["duration_minutes"],
             body=document.body,
+            package=package,
         )
     )
+
+
+def _package_file(
+    reader: CourseFolderReader, document: Document, name: str | None
+) -> Path | None:
+    """The zip a lesson's `package:` names: a plain .zip file of the folder itself."""
+    if not name:
+        return None
+    line = document.line_of("package")
+    entry = reader.root / name
+    if "/" in name or "\\" in name or name.startswith(".") or not name.endswith(".zip"):
+        reader.doc_error(document, line, "package: a .zip file name of this folder")
+    elif entry.is_symlink() or not entry.is_file():
+        reader.doc_error(document, line, f"package: no file {name!r} in the folder")
+    else:
+        return entry
+    return None
 
 
 def read_lesson_translation(
