@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import CoursePageFactory
+from tests.factories import CoursePageFactory, LessonPageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,9 +45,10 @@ def test_language_switcher_falls_back_to_home(client, site_structure):
 
 def test_english_catalogue_shows_untranslated_french_courses(client, site_structure):
     """Courses not yet translated still appear in the English catalogue, in French."""
-    CoursePageFactory(
+    course = CoursePageFactory(
         parent=site_structure.catalogue("fr"), title="Choisir un entrepôt"
     )
+    LessonPageFactory(parent=course, title="Les entrepôts")  # empty courses are hidden
     response = client.get("/en/catalogue/")
     assert [c.title for c in response.context["results"].courses] == [
         "Choisir un entrepôt"
