@@ -2,7 +2,9 @@
 
 A person's identity is verified when the e-mail address of their account has
 been confirmed (allauth's verification link), or when an institutional identity
-provider asserted it (an SSO account). Anyone can create a local account with
+provider asserted it (an SSO account), or a registered LMS did (an account an
+LTI launch created: learning/lti/launch.py; registering a platform is an
+administrator's decision, as configuring an SSO provider is). Anyone can create a local account with
 someone else's address; until it is confirmed, nothing Atelier says about that
 address may clear it for anything.
 """
@@ -12,14 +14,18 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 
+from learning.lti.models import Identity
+
 
 def verified_identity() -> Q:
-    """Condition on users: e-mail address confirmed, or identity asserted by SSO."""
+    """Condition on users: e-mail address confirmed, or identity asserted by SSO
+    or by an LTI platform."""
     confirmed = EmailAddress.objects.filter(
         user=OuterRef("pk"), email__iexact=OuterRef("email"), verified=True
     )
     sso = SocialAccount.objects.filter(user=OuterRef("pk"))
-    return Q(Exists(confirmed)) | Q(Exists(sso))
+    lti = Identity.objects.filter(user=OuterRef("pk"))
+    return Q(Exists(confirmed)) | Q(Exists(sso)) | Q(Exists(lti))
 
 
 def identity_verified_annotation() -> ExpressionWrapper:

@@ -33,6 +33,7 @@ urlpatterns = [
     path("django-rq/", include("django_rq.urls")),
     path("xapi/", include("learning.xapi.lrs.urls")),  # the LRS: no language prefix
     path(".well-known/jwks.json", certificate_views.jwks, name="jwks"),
+    path("lti/", include("learning.lti.urls")),  # LTI 1.3: no language prefix
     path("api/v1/", api.urls),  # REST API (django-ninja), docs at /api/v1/docs
 ]
 

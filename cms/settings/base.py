@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "learning.certificates",
     "learning.compliance",
     "learning.launches",
+    "learning.lti",
     "csp",  # Content-Security-Policy (cms/csp.py)
     "ninja",  # the API docs at /api/v1/docs with local static files, no CDN
     "wagtail.contrib.forms",
@@ -90,6 +91,9 @@ MIDDLEWARE = [
     # included, gets its Content-Security-Policy (cms/csp.py).
     "cms.csp.SiteCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # An LTI launch's own session cookie, where the site's is absent (framed by
+    # an LMS): learning/lti/session.py.
+    "learning.lti.session.LtiCookieMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # After the language is known: content generation, Wagtail site, anonymous
@@ -100,6 +104,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The LMS context of an LTI-launched request: xAPI context, grades, framing.
+    "learning.lti.session.LtiContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -490,3 +496,23 @@ PACKAGE_SANDBOX_WALL_SECONDS = env.float("PACKAGE_SANDBOX_WALL_SECONDS", default
 # session's files are served for PACKAGE_SESSION_HOURS.
 PACKAGE_LAUNCH_TOKEN_SECONDS = env.int("PACKAGE_LAUNCH_TOKEN_SECONDS", default=120)
 PACKAGE_SESSION_HOURS = env.int("PACKAGE_SESSION_HOURS", default=8)
+# ---------------------------------------------------------------------------
+# LTI 1.3 Advantage tool (owned by learning/lti/): launches from Moodle, Canvas,
+# Open edX; deep linking, grades back to the LMS, dynamic registration.
+# See README "LTI: Atelier inside an LMS".
+# ---------------------------------------------------------------------------
+# The tool's RSA private key (PEM, 2048 bits or more). Production needs it for
+# LTI (LTI stays off without it); elsewhere a key is derived from SECRET_KEY.
+LTI_TOOL_PRIVATE_KEY = env("LTI_TOOL_PRIVATE_KEY", default="")
+LTI_DERIVE_DEV_KEY = True
+# The cookie of the session a launch opens inside the LMS's frame, and its life.
+LTI_SESSION_COOKIE_NAME = "atelier_lti"
+LTI_SESSION_SECONDS = env.int("LTI_SESSION_HOURS", default=8) * 3600
+# Seconds before a request to a platform (keys, tokens, grades) gives up.
+LTI_HTTP_TIMEOUT = env.float("LTI_HTTP_TIMEOUT", default=10.0)
+# Scores the platform did not take: first retry delay (doubled each time, capped).
+LTI_SCORE_BACKOFF = env.float("LTI_SCORE_BACKOFF", default=30.0)
+LTI_SCORE_MAX_BACKOFF = env.float("LTI_SCORE_MAX_BACKOFF", default=3600.0)
+# Days a dynamic-registration URL made in the admin stays usable (once).
+LTI_REGISTRATION_DAYS = env.int("LTI_REGISTRATION_DAYS", default=7)
+# ---------------------------------- end of LTI ----------------------------------

@@ -50,3 +50,5 @@ CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# No LTI key derived from SECRET_KEY: LTI needs LTI_TOOL_PRIVATE_KEY (learning/lti/keys.py).
+LTI_DERIVE_DEV_KEY = False

@@ -4,6 +4,7 @@ progress change it records commit or roll back together."""
 from django.conf import settings
 from django.db import transaction
 
+from .context import decorate, notify
 from .lrs.ingest import build_row, index_statements, insert_statements, now_ms
 from .models import Statement
 from .statements import utc_timestamp
@@ -29,6 +30,7 @@ def store_statement(data: dict, *, authority: dict | None = None) -> Statement:
     # The LRS's filters, canonical activities and forwarding outbox, in the
     # same transaction (learning/xapi/lrs/ingest.py).
     index_statements([row])
+    notify([row])  # e.g. the LTI grade outbox, in this transaction
     return row
 
 
@@ -50,12 +52,13 @@ def store_own_statements(
     for row in rows:  # stored: saving one again must refuse, as after bulk_create
         row._state.adding = False
     index_statements(rows)
+    notify(rows)
     return rows
 
 
 def _as_stored(data: dict, stored, authority: dict | None) -> dict:
     return {
-        **data,
+        **decorate(data),  # the request's context (an LTI launch's course)
         "stored": utc_timestamp(stored),
         "authority": authority or platform_authority(),
         "version": XAPI_VERSION,
