@@ -125,22 +125,22 @@ def test_replayed_nonce_refused(client, registered, platform, course):
     client.cookies.pop("atelier_lti")
     again = client.post("/lti/launch/", form)
     assert again.status_code == 400
-    assert "already used" in again.content.decode()
+    assert "déjà servi" in again.content.decode()
 
 
 def test_wrong_audience_refused(client, registered, platform, course):
     response = launch(client, platform, target=go(course), audience="someone-else")
-    refused(response, 403, "not registered with Atelier")
+    refused(response, 403, "pas enregistré dans Atelier")
 
 
 def test_expired_token_refused(client, registered, platform, course):
     response = launch(client, platform, target=go(course), expiration=-120)
-    refused(response, 400, "expired")
+    refused(response, 400, "a expiré")
 
 
 def test_unknown_deployment_refused(client, registered, platform, course):
     response = launch(client, platform, target=go(course), deployment_id="other")
-    refused(response, 403, "deployment")
+    refused(response, 403, "déploiement")
 
 
 def test_forged_signature_refused(client, registered, platform, course):
@@ -152,7 +152,7 @@ def test_unknown_platform_refused_at_login(client, platform, course):
     """No registration: the login is refused with a page, not a 500."""
     response = client.post("/lti/login/", platform.login_params(target=go(course)))
     assert response.status_code == 403
-    assert "not registered" in response.content.decode()
+    assert "pas enregistré" in response.content.decode()
 
 
 def test_state_from_another_browser_refused(client, registered, platform, course):
@@ -160,7 +160,7 @@ def test_state_from_another_browser_refused(client, registered, platform, course
     form = authorize(client, platform, target=go(course))
     client.cookies.clear()
     response = client.post("/lti/launch/", form)
-    refused(response, 400, "did not start in this browser")
+    refused(response, 400, "pas commencé dans ce navigateur")
 
 
 @pytest.mark.parametrize(
