@@ -16,6 +16,7 @@ VENDOR := cms/static/vendor
 VENDOR_STAMP := $(VENDOR)/.installed
 SCORM_AGAIN := node_modules/scorm-again
 SCALE ?= full
+DEMO_DEBUG ?= false
 
 .DEFAULT_GOAL := help
 .PHONY: help check-python install vendor migrate messages seed demo run worker test test-e2e lint format migrations-check bench clean
@@ -60,7 +61,9 @@ seed: migrate messages ## Seed the demo courses and users (idempotent)
 
 demo: seed ## Install, migrate, seed and serve the demo on http://HOST:PORT (127.0.0.1:8000)
 	@echo "Atelier demo on http://$(HOST):$(PORT)/ (admin: /admin/, see README for accounts)"
-	$(SERVE) runserver $(HOST):$(PORT)
+	@# Visitors of the demo get the site's 404 and 500 pages, not Django's debug
+	@# pages (DEMO_DEBUG=true for those); --insecure: runserver serves static files.
+	DEBUG=$(DEMO_DEBUG) $(SERVE) runserver --insecure $(HOST):$(PORT)
 
 run: install ## Serve the site without seeding
 	$(SERVE) runserver $(HOST):$(PORT)

@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
@@ -37,10 +39,18 @@ urlpatterns = [
     path("api/v1/", api.urls),  # REST API (django-ninja), docs at /api/v1/docs
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+if settings.DEBUG or settings.SERVE_MEDIA:
+    # The embedded default (a laptop, the demo) serves uploads itself, even
+    # with DEBUG off; production leaves /media/ to the web server.
+    from django.views.static import serve as serve_file
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns.append(
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$",
+            serve_file,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    )
 
 # Wagtail's front-end URLs, pages served through a memoised route (cms/routing.py).
 wagtail_front_urls = [

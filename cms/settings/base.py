@@ -204,6 +204,9 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")
 STATIC_URL = "/static/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 MEDIA_URL = "/media/"
+# Django serves MEDIA_ROOT itself (cms/urls.py): only in the embedded default
+# (dev.py), where no web server stands in front; always with DEBUG on.
+SERVE_MEDIA = False
 # Private files (certificate PDFs, exports, kept HDF5 uploads) live outside
 # MEDIA_ROOT, where the web server never looks; only permission-checking views
 # send them (cms/storage.py).

@@ -5,6 +5,8 @@ from urllib.parse import urlsplit
 from .base import *
 
 DEBUG = env.bool("DEBUG", default=True)
+# `make demo` runs with DEBUG off (the site's error pages): uploads still served.
+SERVE_MEDIA = True
 SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production"
 # The host `make demo HOST=...` serves on is allowed too.
 ALLOWED_HOSTS = env.list(
