@@ -1,10 +1,11 @@
-"""Quizzes: question pools (reusable snippets) and the quiz page that draws from them."""
+"""Quizzes: question pools (reusable banks) and the quiz page, which asks its own
+questions and draws more from banks."""
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
-from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -13,6 +14,7 @@ from cms.caching import MemoisedViewRestrictionsMixin
 
 from .previews import draft_course, is_preview
 from .questions import QuestionsBlock, snapshot_question
+from .quiz_admin import DrawsPanel, QuizPageForm
 
 QUESTIONS_PREVIEW = "questions"
 
@@ -35,6 +37,10 @@ class QuestionPool(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def question_count(self) -> int:
+        return len(self.questions)  # counts the stored blocks, builds none
+
     def question_snapshots(self) -> list[dict]:
         return [
             {**snapshot_question(bound), "pool": self.code} for bound in self.questions
@@ -48,9 +54,18 @@ class FeedbackMode(models.TextChoices):
 
 
 class QuizPage(MemoisedViewRestrictionsMixin, Page):
-    """An assessment inside a course: settings here, questions in pools."""
+    """An assessment inside a course: its own questions, asked at every attempt,
+    and questions drawn from banks (reused across quizzes)."""
 
     intro = models.TextField(_("introduction"), blank=True, help_text=_("Markdown."))
+    questions = StreamField(
+        QuestionsBlock(),
+        verbose_name=_("questions of this quiz"),
+        blank=True,
+        help_text=_(
+            "Asked at every attempt, together with the questions drawn from banks."
+        ),
+    )
     pass_mark = models.PositiveSmallIntegerField(
         _("pass mark (%)"),
         default=80,
@@ -83,7 +98,17 @@ class QuizPage(MemoisedViewRestrictionsMixin, Page):
     content_panels = [
         *Page.content_panels,
         FieldPanel("intro"),
-        InlinePanel("draws", label=_("Questions drawn from pools"), min_num=1),
+        FieldPanel("questions"),
+        DrawsPanel(
+            "draws",
+            heading=_("Questions drawn from banks"),
+            label=_("draw"),
+            add_label=_("Draw questions from a bank"),
+            help_text=_(
+                "A bank's questions can be reused by several quizzes; each attempt "
+                "draws the given number of them at random."
+            ),
+        ),
         MultiFieldPanel(
             [
                 FieldPanel("pass_mark"),
@@ -102,6 +127,7 @@ class QuizPage(MemoisedViewRestrictionsMixin, Page):
             heading=_("Presentation"),
         ),
     ]
+    base_form_class = QuizPageForm
     parent_page_types = ["courses.CoursePage"]
     subpage_types = []
     # The trainer also previews a drawn set of questions (nothing is recorded).
@@ -120,7 +146,12 @@ class QuizPage(MemoisedViewRestrictionsMixin, Page):
 
     @property
     def question_count(self) -> int:
-        return sum(draw.count for draw in self.draws.all())
+        """Questions per attempt: its own, and those drawn from banks."""
+        return len(self.questions) + sum(draw.count for draw in self.draws.all())
+
+    def question_snapshots(self) -> list[dict]:
+        """The quiz's own questions in stored form (no bank: `pool` is empty)."""
+        return [{**snapshot_question(bound), "pool": ""} for bound in self.questions]
 
     def serve(self, request, *args, **kwargs):
         from learning.quiz.views import serve_quiz

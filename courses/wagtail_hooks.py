@@ -7,11 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.admin.action_menu import ActionMenuItem
+from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .models import CoursePage, QuestionPool, Theme
 from .publishing import CoursePublishingRefused, publish_course, submit_course
+from .quiz_admin import QuestionPoolChooserViewSet
 
 PUBLISH_COURSE = "action-publish-course"
 SUBMIT_COURSE = "action-submit-course"
@@ -35,8 +37,9 @@ class QuestionPoolViewSet(SnippetViewSet):
     menu_label = _("Question pools")
     menu_order = 200
     add_to_admin_menu = True
-    list_display = ["title", "code"]
+    list_display = ["title", "code", Column("question_count", label=_("Questions"))]
     search_fields = ["title", "code"]
+    chooser_viewset_class = QuestionPoolChooserViewSet
 
 
 register_snippet(ThemeViewSet)

@@ -7,7 +7,7 @@ history shows what an import changed and learner records keep pointing at the
 same pages. Lessons and quizzes that left the folder are unpublished, never
 deleted: learner progress, attempts and certificates refer to them. A quiz's
 question pools are created or updated by their code, keeping the ids of unchanged
-questions (see `quiz_files.pool_stream_data`).
+questions (see `quiz_files.questions_stream_data`).
 """
 
 import hashlib
@@ -26,7 +26,7 @@ from courses.packages.importing import cleanup_on_failure, import_package
 from courses.packages.models import PackageLessonPage
 from courses.quizzes import QuestionPool, QuizPage, QuizPoolDraw
 
-from .quiz_files import PoolData, pool_stream_data
+from .quiz_files import PoolData, QuizData, questions_stream_data
 from .reading import (
     CourseFileError,
     CourseFolder,
@@ -302,11 +302,11 @@ class _CourseWriter:
             page = existing.get(quiz.slug)
             if page is None:
                 page = QuizPage(slug=quiz.slug, locale=course.locale)
-                self.set_quiz_fields(page, quiz.fields, draws)
+                self.set_quiz_fields(page, quiz, draws)
                 course.add_child(instance=page)
                 report.quizzes_created.append(quiz.slug)
             else:
-                self.set_quiz_fields(page, quiz.fields, draws)
+                self.set_quiz_fields(page, quiz, draws)
                 report.quizzes_updated.append(quiz.slug)
             _publish(page)
             pages.append(page)
@@ -328,7 +328,7 @@ class _CourseWriter:
         elif pool.code not in report.pools_updated:
             report.pools_updated.append(pool.code)
         snippet.title = pool.title
-        snippet.questions = pool_stream_data(pool, existing)
+        snippet.questions = questions_stream_data(pool.questions, existing)
         snippet.full_clean()
         snippet.save()
         return snippet
@@ -336,11 +336,14 @@ class _CourseWriter:
     @staticmethod
     def set_quiz_fields(
         page: QuizPage,
-        fields: dict,
+        quiz: QuizData,
         draws: list[tuple[QuestionPool, int]],
     ) -> None:
-        for name, value in fields.items():
+        for name, value in quiz.fields.items():
             setattr(page, name, value)
+        # The quiz's own questions keep their ids, as a pool's do.
+        existing = list(page.questions.raw_data) if page.pk else []
+        page.questions = questions_stream_data(quiz.questions, existing)
         # Reuse the draw rows of pools already drawn: fewer changes in the history.
         current = {draw.pool_id: draw for draw in page.draws.all()}
         rows = []
@@ -443,7 +446,7 @@ class _CourseWriter:
         report: TranslationReport,
     ) -> list[QuizPage]:
         """Translated quiz pages: their own title and intro, the quiz's settings and
-        draws (questions stay in their pool's language)."""
+        draws and own questions (questions stay in their first language)."""
         locale = translated_course.locale
         translated = []
         wanted = set()
@@ -459,7 +462,7 @@ class _CourseWriter:
             draws = [
                 (draw.pool, draw.count) for draw in page.draws.order_by("sort_order")
             ]
-            self.set_quiz_fields(target, quiz.fields, draws)
+            self.set_quiz_fields(target, quiz, draws)
             target.title = quiz_translation.title
             target.intro = quiz_translation.intro
             _publish(target)

@@ -1,14 +1,15 @@
 """Quiz files of a course folder: `quiz-NN-slug.yaml` and `quiz-NN-slug.<lang>.yaml`.
 
-A quiz file is plain YAML (no front matter): the quiz settings and its question
-pools, each pool with its questions. `NN` shares the numbering of the lessons and
+A quiz file is plain YAML (no front matter): the quiz settings, its own
+questions (`questions`, asked at every attempt) and the question pools it draws
+from (`pools`, each with its questions). `NN` shares the numbering of the lessons and
 places the quiz among them. The translation file holds only `title` and `intro`;
 questions stay in the language of their pool.
 
 Reading checks everything (keys, types, a correct answer for every question, draws
 within the pool, Markdown, and each question block's own `clean()`) and reports
 `file:line: reason`. Writing keeps question and item ids stable across imports:
-they are xAPI activity ids and analytics keys (see `pool_stream_data`).
+they are xAPI activity ids and analytics keys (see `questions_stream_data`).
 """
 
 import uuid
@@ -101,6 +102,7 @@ class QuizData:
     filename: str
     fields: dict[str, Any]
     pools: list[PoolData]
+    questions: list[QuestionData] = field(default_factory=list)  # the quiz's own
     translations: dict[str, QuizTranslation] = field(default_factory=dict)
 
 
@@ -250,7 +252,8 @@ QUIZ_KEYS = {
         default=FeedbackMode.AFTER_EACH_ATTEMPT.value,
         attribute="feedback_mode",
     ),
-    "pools": Spec(lambda value: value, required=True),
+    "questions": Spec(lambda value: value),
+    "pools": Spec(lambda value: value),
 }
 QUIZ_TRANSLATION_KEYS = {
     "title": Spec(_text, required=True, attribute="title"),
@@ -399,8 +402,19 @@ class QuizFileReader:
             return None
         values = self.read_keys(root, QUIZ_KEYS, model=QuizPage)
         self.check_markdown(root.value.get("intro"), "intro: ")
-        pools = self.read_pools(root.value.get("pools"), root)
-        if values is None or pools is None or self.failed:
+        questions: list[QuestionData] | None = []
+        if "questions" in root.value:
+            questions = self.read_questions(root.value["questions"], root, "")
+        pools: list[PoolData] | None = []
+        if "pools" in root.value:
+            pools = self.read_pools(root.value["pools"], root)
+        elif "questions" not in root.value:
+            self.error(
+                1,
+                "a quiz needs questions: 'questions:' (its own, asked at every "
+                "attempt) and/or 'pools:' (question banks it draws from)",
+            )
+        if values is None or pools is None or questions is None or self.failed:
             return None
         fields = {
             spec.attribute: values[key]
@@ -408,7 +422,12 @@ class QuizFileReader:
             if spec.attribute
         }
         return QuizData(
-            number=number, slug=slug, filename=self.name, fields=fields, pools=pools
+            number=number,
+            slug=slug,
+            filename=self.name,
+            fields=fields,
+            pools=pools,
+            questions=questions,
         )
 
     def read_translation(self, text: str, language: str) -> QuizTranslation | None:
@@ -423,9 +442,7 @@ class QuizFileReader:
             language=language, title=values["title"], intro=values["intro"]
         )
 
-    def read_pools(self, node: Node | None, root: Node) -> list[PoolData] | None:
-        if node is None:
-            return None  # reported as a missing required key
+    def read_pools(self, node: Node, root: Node) -> list[PoolData] | None:
         if not isinstance(node.value, list) or not node.value:
             self.error(
                 root.key_lines["pools"],
@@ -479,13 +496,14 @@ class QuizFileReader:
         )
 
     def read_questions(
-        self, node: Node | None, pool: Node, where: str
+        self, node: Node | None, parent: Node, where: str
     ) -> list[QuestionData] | None:
+        """The questions of a pool, or of the quiz itself (`parent`)."""
         if node is None:
             return None  # reported as a missing required key
         if not isinstance(node.value, list) or not node.value:
             self.error(
-                pool.key_lines["questions"],
+                parent.key_lines["questions"],
                 f"{where}questions: must be a list of at least one question",
             )
             return None
@@ -801,8 +819,11 @@ def _prompt_key(kind: Any, prompt: Any) -> tuple[str, str]:
     return (str(kind), str(prompt or "").strip())
 
 
-def pool_stream_data(pool: PoolData, existing: list[dict]) -> list[dict]:
-    """The pool's StreamField raw data, keeping ids of questions already there.
+def questions_stream_data(
+    questions: list[QuestionData], existing: list[dict]
+) -> list[dict]:
+    """A pool's or a quiz's questions as StreamField raw data, keeping the ids of
+    the questions already there (`existing`, the field's raw data).
 
     A question keeps its block id when its type and prompt are unchanged, and its
     items keep theirs when their text is unchanged: attempts, xAPI statements and
@@ -815,7 +836,7 @@ def pool_stream_data(pool: PoolData, existing: list[dict]) -> list[dict]:
             key = _prompt_key(block.get("type"), value.get("prompt"))
             available.setdefault(key, []).append(block)
     stream = []
-    for question in pool.questions:
+    for question in questions:
         matches = available.get(_prompt_key(question.type, question.prompt), [])
         old = matches.pop(0) if matches else {}
         stream.append(
@@ -920,6 +941,10 @@ def quiz_yaml(quiz: QuizPage, name: str, warnings: list[str]) -> str:
         required=quiz.required,
         feedback=quiz.feedback_mode,
     )
+    if quiz.questions:
+        data["questions"] = [
+            question_yaml(block.block_type, block.value) for block in quiz.questions
+        ]
     pools = []
     for draw in quiz.draws.select_related("pool").order_by("sort_order", "pk"):
         pool = draw.pool
@@ -934,11 +959,10 @@ def quiz_yaml(quiz: QuizPage, name: str, warnings: list[str]) -> str:
                 ],
             }
         )
-    if not pools:
-        warnings.append(
-            f"{name}: the quiz draws from no pool; it cannot be imported back"
-        )
-    data["pools"] = pools
+    if pools:
+        data["pools"] = pools
+    elif not quiz.questions:
+        warnings.append(f"{name}: the quiz has no question; it cannot be imported back")
     return dump_yaml(data)
 
 

@@ -64,8 +64,9 @@ def _require_available(attempt: QuizAttempt, session: Mapping | None) -> None:
 
 
 def draw_questions(quiz: QuizPage, rng: random.Random) -> list[dict]:
-    """Draw each pool's share, shuffle as configured, fix the display order."""
-    questions = []
+    """The quiz's own questions and each pool's share drawn, shuffled as
+    configured, with their display order fixed."""
+    questions = quiz.question_snapshots()
     for draw in quiz.draws.select_related("pool").order_by("sort_order"):
         pool = draw.pool.question_snapshots()
         if draw.count > len(pool):

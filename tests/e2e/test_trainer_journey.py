@@ -46,7 +46,7 @@ def draft_course(trainer):
                 body=[("markdown", f"Le contenu de la leçon {number}.")],
             ),
         )
-    pool = QuestionPool.objects.create(code="sante", title="Santé", questions=ALL_TYPES)
+    pool = QuestionPool.objects.create(code="p", title="Santé", questions=ALL_TYPES)
     quiz = QuizPage(title="Évaluation", slug="evaluation", live=False)
     course.add_child(instance=quiz)
     QuizPoolDraw.objects.create(quiz=quiz, pool=pool, count=3)
@@ -148,3 +148,55 @@ def test_trainer_publishes_the_course_with_its_lessons(
     expect(page.locator(".syllabus__item")).to_have_count(3)
     assert_accessible(page)
     assert not draft_course.get_children().not_live().exists()
+
+
+def test_trainer_writes_questions_in_the_quiz(
+    page, live_server, trainer, draft_course, assert_accessible
+):
+    """Point 4: a question written in the quiz's editor, a bank found by search
+    (with its question count) and a new bank created from the chooser, without
+    leaving the quiz; the preview draws from all of them."""
+    QuestionPool.objects.create(
+        code="fair-bases", title="Les bases FAIR", questions=ALL_TYPES[:2]
+    )
+    quiz = QuizPage.objects.child_of(draft_course).get()
+    log_in(page, live_server, trainer)
+    page.goto(f"{live_server.url}/admin/pages/{quiz.pk}/edit/")
+
+    own = page.locator("[id$='-questions-section']")
+    own.locator(".c-sf-add-button").first.click()
+    page.get_by_role("option", name="Vrai ou faux").click()
+    own.get_by_role("textbox", name="question").fill("Un DOI est **pérenne**.")
+    own.get_by_role("checkbox", name="l’affirmation est vraie").check()
+
+    page.get_by_role("button", name="Tirer des questions d’une banque").click()
+    page.locator("#id_draws-1-pool-chooser [data-chooser-action-choose]").click()
+    modal = page.locator(".modal-content")
+    modal.get_by_role("textbox", name="Terme de recherche").fill("bases")
+    expect(modal.get_by_role("row").filter(has_text="Les bases FAIR")).to_contain_text(
+        "2"
+    )
+    modal.get_by_role("tab", name="Nouvelle banque de questions").click()
+    modal.locator("input[name=title]").fill("Identifiants")
+    modal.locator("input[name=code]").fill("identifiants")
+    modal.locator(".c-sf-add-button").first.click()
+    page.get_by_role("option", name="Vrai ou faux").click()
+    modal.locator("textarea[name$='-value-prompt']").fill(
+        "Un ORCID identifie une personne."
+    )
+    modal.get_by_role("button", name="Créer cette banque et la choisir").click()
+    expect(page.locator("#id_draws-1-pool-title")).to_have_text("Identifiants")
+    page.locator("#id_draws-1-count").fill("1")
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    expect(page.get_by_text("a été mise à jour")).to_be_visible()
+
+    quiz = QuizPage.objects.get(pk=quiz.pk).get_latest_revision_as_object()
+    assert [block.block_type for block in quiz.questions] == ["true_false"]
+    assert sorted((d.pool.code, d.count) for d in quiz.draws.all()) == [
+        ("identifiants", 1),
+        ("p", 3),
+    ]
+    page.goto(f"{live_server.url}/admin/pages/{quiz.pk}/view_draft/?mode=questions")
+    expect(page.locator(".question")).to_have_count(5)
+    expect(page.get_by_text("Un DOI est pérenne.")).to_be_visible()
+    assert_accessible(page)
