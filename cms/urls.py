@@ -13,6 +13,7 @@ from accounts import views as account_views
 from cms import routing
 from cms.api import api
 from learning.certificates import views as certificate_views
+from learning.launches import views as launch_views
 
 # One log-in for everyone: the admin log-in pages redirect to allauth's, which
 # checks e-mail verification, throttles failures and offers SSO.
@@ -33,6 +34,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/setlang/", set_language, name="set_language"),
     path("django-rq/", include("django_rq.urls")),
+    # cmi5 fetch URLs (learning/launches/cmi5.py), beside the LRS they open.
+    path("xapi/cmi5/fetch/<str:token>", launch_views.fetch, name="cmi5_fetch"),
     path("xapi/", include("learning.xapi.lrs.urls")),  # the LRS: no language prefix
     path(".well-known/jwks.json", certificate_views.jwks, name="jwks"),
     path("lti/", include("learning.lti.urls")),  # LTI 1.3: no language prefix

@@ -11,4 +11,7 @@ class LaunchesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the content-origin check
+        from . import (
+            checks,  # noqa: F401 - registers the content-origin check
+            cmi5,  # noqa: F401 - registers the cmi5 player
+        )

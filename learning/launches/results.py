@@ -32,14 +32,16 @@ def counted_units(package_id):
 
 
 def lesson_satisfied(enrollment: Enrollment, package_id) -> bool:
-    """Whether every counted unit of the package is satisfied in the enrolment."""
-    wanted = set(counted_units(package_id).values_list("pk", flat=True))
+    """Whether every counted unit of the package is satisfied in the enrolment
+    (a cmi5 AU whose moveOn is NotApplicable always is)."""
+    units = dict(counted_units(package_id).values_list("pk", "move_on"))
     done = set(
         UnitProgress.objects.filter(
-            enrollment=enrollment, unit_id__in=wanted, satisfied_at__isnull=False
+            enrollment=enrollment, unit_id__in=units, satisfied_at__isnull=False
         ).values_list("unit_id", flat=True)
     )
-    return bool(wanted) and wanted <= done
+    done |= {pk for pk, move_on in units.items() if move_on == "NotApplicable"}
+    return bool(units) and set(units) <= done
 
 
 def satisfy_unit(

@@ -3,8 +3,9 @@ player page frames the content origin (thin views over sessions.py)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from courses.packages.models import PackageLessonPage, PackageUnit
@@ -19,6 +20,7 @@ from learning.navigation import localized
 from learning.progress import canonical_page
 from learning.views import restricted
 
+from .cmi5 import FetchError, fetch_auth_token
 from .models import LaunchMode
 from .origin import content_origin
 from .sessions import launch_url, start_session
@@ -72,4 +74,28 @@ def launch_unit(request, lesson_id: int, unit_id: int):
     )
     # The site's CSP lets frames come from https: only; add the content origin.
     response._csp_update = {"frame-src": [content_origin()]}
+    return response
+
+
+@csrf_exempt  # an AU posts it from the content origin, with no cookie
+def fetch(request, token: str):
+    """cmi5 fetch URL (section 8.2): POST once for the session's auth token."""
+    if request.method == "OPTIONS":
+        response = HttpResponse(status=204)
+    elif request.method != "POST":
+        response = JsonResponse(
+            {"error-code": "3", "error-text": "the fetch URL takes POST"}, status=405
+        )
+    else:
+        try:
+            response = JsonResponse({"auth-token": fetch_auth_token(token)})
+        except FetchError as error:
+            response = JsonResponse(
+                {"error-code": str(error.code), "error-text": error.text}, status=400
+            )
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+    response["Access-Control-Allow-Headers"] = "Content-Type"
+    response["Cache-Control"] = "no-store"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response

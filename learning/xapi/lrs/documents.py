@@ -58,6 +58,10 @@ def _scope(xreq: XAPIRequest, resource: Resource) -> None:
         wanted = wanted + auth.READ_DOCUMENTS
     if not xreq.client.has_scope(*wanted):
         raise XAPIError(403, "this client's scopes do not allow this request")
+    if xreq.client.key.startswith("cmi5-"):  # a launch session's own credential
+        from learning.launches.cmi5_rules import check_document
+
+        check_document(xreq, resource)
 
 
 def _keys(xreq: XAPIRequest, resource: Resource, *, need_id: bool, since: bool):

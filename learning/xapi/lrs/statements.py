@@ -219,12 +219,21 @@ def _store(xreq, statements, contents) -> list[str]:
     for attempt in range(2):
         try:
             with transaction.atomic():
-                return store_statements(
+                # A cmi5 session's credential: the session's rules first, its
+                # effects after (learning/launches/cmi5_rules.py; no query for
+                # other clients).
+                rules = session_rules(xreq.client)
+                if rules:
+                    rules.check(statements)
+                ids = store_statements(
                     statements,
                     client=xreq.client,
                     attachments=contents,
                     version="2.0.0" if xreq.v2 else "1.0.0",
                 )
+                if rules:
+                    rules.apply(statements)
+                return ids
         except StatementConflict as conflict:
             raise XAPIError(
                 409, f"statement {conflict} is already stored with other content"
@@ -239,6 +248,15 @@ def _store(xreq, statements, contents) -> list[str]:
             if attempt:  # a concurrent request stored one of these ids: recheck once
                 raise XAPIError(409, "a statement id was stored concurrently") from None
     return []
+
+
+def session_rules(client):
+    """The cmi5 rules of a launch session's own client, else None."""
+    if client is None or not client.key.startswith("cmi5-"):
+        return None
+    from learning.launches.cmi5_rules import StatementRules
+
+    return StatementRules(client)
 
 
 def put_statement(xreq: XAPIRequest) -> HttpResponse:

@@ -1,0 +1,303 @@
+"""cmi5, the LMS side: launch, fetch, launch data, statement rules, modes,
+moveOn for AUs, blocks and the course, abandoned and waived sessions."""
+
+import json
+
+from django.test import Client
+
+import pytest
+
+from courses.packages.importing import create_package_lesson
+from learning import progress
+from learning.launches import cmi5
+from learning.launches.models import LaunchSession, UnitProgress
+from learning.models import Enrollment, LessonProgress, Statement
+from tests.factories import CoursePageFactory
+
+from .cmi5_au import AU, CONTENT
+from .conftest import two_au_zip
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def origin(settings):
+    settings.PACKAGE_CONTENT_ORIGIN = f"http://{CONTENT}"
+
+
+def make_lesson(private_root, tmp_path, course, **au_options):
+    path = tmp_path / f"p{len(list(tmp_path.iterdir()))}.zip"
+    path.write_bytes(two_au_zip(**au_options))
+    return create_package_lesson(course, path)
+
+
+@pytest.fixture
+def package_course(catalogue):
+    """A course whose only lesson will be the package lesson."""
+    return CoursePageFactory(parent=catalogue, title="Données", slug="donnees")
+
+
+@pytest.fixture
+def setup(private_root, tmp_path, package_course, learner):
+    lesson = make_lesson(private_root, tmp_path, package_course)
+    enrollment = progress.enrol(learner, package_course)
+    units = list(lesson.package.units.all())
+    return lesson, enrollment, units
+
+
+def verbs_stored(verb_name):
+    return Statement.objects.filter(verb=cmi5.VERBS[verb_name])
+
+
+def test_launch_url_carries_the_cmi5_parameters(setup, learner):
+    """endpoint, fetch, actor, registration and activityId (section 8.1)."""
+    lesson, enrollment, units = setup
+    au = AU(enrollment, lesson, units[0])
+    assert au.url.startswith(f"/packages/s/{au.session.content_key}/au1/index.html?")
+    assert au.params["endpoint"] == "http://testserver/xapi/"
+    assert au.params["fetch"].startswith("http://testserver/xapi/cmi5/fetch/")
+    assert au.actor["account"] == {
+        "homePage": "http://testserver",
+        "name": str(learner.pseudonym),
+    }
+    assert au.params["registration"] == str(enrollment.pk)
+    assert au.params["activityId"] == cmi5.au_iri(units[0])
+    assert verbs_stored("launched").count() == 1
+
+
+def test_fetch_gives_one_auth_token(setup):
+    """The fetch URL answers once; then error-code 1; an unknown one error-code 2."""
+    lesson, enrollment, units = setup
+    au = AU(enrollment, lesson, units[0])
+    first = au.fetch()
+    assert first.status_code == 200 and "auth-token" in first.json()
+    again = au.fetch()
+    assert again.json()["error-code"] == "1"
+    assert Client().post("/xapi/cmi5/fetch/nope").json()["error-code"] == "2"
+    assert Client().get("/xapi/cmi5/fetch/nope").status_code == 405
+    assert first["Access-Control-Allow-Origin"] == "*"
+
+
+def test_launch_data_and_preferences(setup):
+    """The AU reads LMS.LaunchData and the learner preferences with its token."""
+    lesson, enrollment, units = setup
+    au = AU(enrollment, lesson, units[0]).connect()
+    response = au.lrs(
+        "get",
+        "activities/state",
+        data={
+            "activityId": au.params["activityId"],
+            "agent": json.dumps(au.actor),
+            "registration": au.params["registration"],
+            "stateId": "LMS.LaunchData",
+        },
+    )
+    assert response.status_code == 200, response.content
+    data = json.loads(response.content)
+    assert data["launchMode"] == "Normal"
+    assert data["moveOn"] == "CompletedOrPassed"
+    assert data["launchMethod"] == "AnyWindow"
+    assert data["returnURL"].startswith(f"http://{CONTENT}/packages/return/")
+    assert data["contextTemplate"]["extensions"][cmi5.SESSION_ID] == str(au.session.pk)
+    profile = au.lrs(
+        "get",
+        "agents/profile",
+        data={"agent": json.dumps(au.actor), "profileId": "cmi5LearnerPreferences"},
+    )
+    assert json.loads(profile.content)["languagePreference"] == "fr-FR"
+
+
+def test_documents_are_held_to_the_session(setup, catalogue):
+    """Another agent's documents, another activity, writing LaunchData: 403."""
+    lesson, enrollment, units = setup
+    au = AU(enrollment, lesson, units[0]).connect()
+    other = {"objectType": "Agent", "account": {"homePage": "http://x", "name": "y"}}
+    base = {"activityId": au.params["activityId"], "stateId": "s"}
+    assert (
+        au.lrs(
+            "get", "activities/state", data={**base, "agent": json.dumps(other)}
+        ).status_code
+        == 403
+    )
+    wrong = {
+        **base,
+        "activityId": "https://example.org/other",
+        "agent": json.dumps(au.actor),
+    }
+    assert au.lrs("get", "activities/state", data=wrong).status_code == 403
+    query = "&".join(
+        f"{k}={v}"
+        for k, v in {
+            "activityId": au.params["activityId"],
+            "agent": json.dumps(au.actor),
+            "stateId": "LMS.LaunchData",
+        }.items()
+    )
+    put = au.lrs(
+        "put", f"activities/state?{query}", data="{}", content_type="application/json"
+    )
+    assert put.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("statements", "refusal"),
+    [
+        ([("completed", {})], "initialized must be the session's first"),
+        ([("initialized", {}), ("initialized", {})], "initialized twice"),
+        ([("initialized", {}), ("satisfied", {})], "only the LMS issues"),
+        (
+            [("initialized", {}), ("terminated", {}), ("experienced", {})],
+            "after terminated",
+        ),
+        (
+            [("initialized", {}), ("completed", {}), ("completed", {})],
+            "completed was already",
+        ),
+        ([("initialized", {}), ("passed", {}), ("failed", {})], "after passed"),
+    ],
+)
+def test_statement_rules(setup, statements, refusal):
+    """Each refused batch is a 403 naming the rule, and nothing of it is stored."""
+    lesson, enrollment, units = setup
+    au = AU(enrollment, lesson, units[0]).connect()
+    before = Statement.objects.count()
+    response = au.send(*[au.statement(verb, **extra) for verb, extra in statements])
+    assert response.status_code == 403
+    assert refusal in response.json()["error"]
+    assert Statement.objects.count() == before
+
+
+def test_identity_rules(setup):
+    """Another actor, registration, object or session id: 403."""
+    lesson, enrollment, units = setup
+    au = AU(enrollment, lesson, units[0]).connect()
+    assert au.say("initialized").status_code == 200
+    other = {"objectType": "Agent", "account": {"homePage": "http://x", "name": "y"}}
+    assert au.say("completed", actor=other).status_code == 403
+    wrong_object = au.statement("completed")
+    wrong_object["object"] = {"id": "https://example.org/other"}
+    assert au.send(wrong_object).status_code == 403
+    wrong_registration = au.statement("completed")
+    wrong_registration["context"]["registration"] = (
+        "8d0ec3f5-1f0c-4f4e-9c55-2d2b1b2c3d4e"
+    )
+    assert au.send(wrong_registration).status_code == 403
+    assert au.say("completed", session_id="other").status_code == 403
+    assert au.say("experienced").status_code == 200  # cmi5 allowed statement
+
+
+def test_mastery_score_rules(private_root, tmp_path, package_course, learner):
+    """With a masteryScore, passed needs a score at least that, failed below it."""
+    lesson = make_lesson(
+        private_root, tmp_path, package_course, moveOn="Passed", masteryScore="0.8"
+    )
+    enrollment = progress.enrol(learner, package_course)
+    au = AU(enrollment, lesson, lesson.package.units.first()).connect()
+    au.say("initialized")
+    assert au.say("passed", result={"score": {"scaled": 0.5}}).status_code == 403
+    assert au.say("failed", result={"score": {"scaled": 0.9}}).status_code == 403
+    assert au.say("failed", result={"score": {"scaled": 0.5}}).status_code == 200
+    assert au.say("passed", result={"score": {"scaled": 0.85}}).status_code == 200
+    assert (
+        UnitProgress.objects.get(enrollment=enrollment, unit=au.session.unit).score
+        == 0.85
+    )
+
+
+@pytest.mark.parametrize("mode", ["Browse", "Review"])
+def test_modes_record_no_result(setup, mode):
+    """Browse and Review sessions run, but completed, passed and failed are refused."""
+    lesson, enrollment, units = setup
+    au = AU(enrollment, lesson, units[0], mode=mode).connect()
+    assert au.say("initialized").status_code == 200
+    for verb in ("completed", "passed", "failed"):
+        response = au.say(verb)
+        assert (
+            response.status_code == 403
+            and f"not allowed in {mode} mode" in response.json()["error"]
+        )
+    assert au.say("terminated").status_code == 200
+    assert not UnitProgress.objects.filter(satisfied_at__isnull=False).exists()
+
+
+@pytest.mark.parametrize(
+    ("move_on", "verbs", "satisfied"),
+    [
+        ("Completed", ["completed"], True),
+        ("Completed", ["passed"], False),
+        ("Passed", ["passed"], True),
+        ("Passed", ["completed"], False),
+        ("Passed", ["failed"], False),
+        ("CompletedAndPassed", ["completed"], False),
+        ("CompletedAndPassed", ["completed", "passed"], True),
+        ("CompletedOrPassed", ["passed"], True),
+        ("CompletedOrPassed", ["completed"], True),
+        ("CompletedOrPassed", ["failed"], False),
+        ("NotApplicable", [], True),
+    ],
+)
+def test_move_on(
+    private_root, tmp_path, package_course, learner, move_on, verbs, satisfied
+):
+    """Each moveOn value: the AU is satisfied exactly when its criterion is met;
+    with both AUs satisfied the block and the course are, and the lesson and
+    course complete."""
+    lesson = make_lesson(private_root, tmp_path, package_course, moveOn=move_on)
+    enrollment = progress.enrol(learner, package_course)
+    for unit in lesson.package.units.all():
+        au = AU(enrollment, lesson, unit).connect()
+        assert au.say("initialized").status_code == 200
+        for verb in verbs:
+            assert au.say(verb).status_code == 200, verb
+        assert au.say("terminated").status_code == 200
+    rows = UnitProgress.objects.filter(
+        enrollment=enrollment, satisfied_at__isnull=False
+    )
+    assert rows.count() == (2 if satisfied else 0)
+    done = LessonProgress.objects.filter(
+        enrollment=enrollment, lesson_id=lesson.pk, completed_at__isnull=False
+    ).exists()
+    assert done is satisfied
+    enrollment.refresh_from_db()
+    assert enrollment.is_completed is satisfied
+    if satisfied:
+        ids = {s.data["object"]["id"] for s in verbs_stored("satisfied")}
+        assert cmi5.course_iri(lesson.package) in ids
+        assert cmi5.block_iri(lesson.package, "https://example.org/block/1") in ids
+    else:
+        assert not verbs_stored("satisfied").exists()
+
+
+def test_abandoned_session(setup):
+    """Relaunching an AU left open abandons the old session: "abandoned", its credential off."""
+    lesson, enrollment, units = setup
+    first = AU(enrollment, lesson, units[0]).connect()
+    assert first.say("initialized").status_code == 200
+    second = AU(enrollment, lesson, units[0]).connect()
+    old = LaunchSession.objects.get(pk=first.session.pk)
+    assert old.abandoned_at is not None
+    abandoned = verbs_stored("abandoned").get()
+    assert abandoned.data["context"]["extensions"][cmi5.SESSION_ID] == str(old.pk)
+    assert abandoned.data["result"]["duration"].startswith("PT")
+    assert first.say("completed").status_code == 401  # the old credential is off
+    assert second.say("initialized").status_code == 200
+
+
+def test_waived_au_counts_as_satisfied(setup):
+    """A waived AU ("waived" by the LMS) satisfies its moveOn."""
+    lesson, enrollment, units = setup
+    for unit in units:
+        cmi5.waive_unit(enrollment, lesson, unit)
+    assert verbs_stored("waived").count() == 2
+    enrollment.refresh_from_db()
+    assert enrollment.is_completed
+
+
+def test_au_statements_keep_their_authority(setup):
+    """What the AU posts is stored under its session's client, not the platform."""
+    lesson, enrollment, units = setup
+    au = AU(enrollment, lesson, units[0]).connect()
+    au.say("initialized")
+    stored = Statement.objects.filter(verb=cmi5.VERBS["initialized"]).get()
+    assert stored.client.name == f"cmi5 session {au.session.pk}"
+    assert Enrollment.objects.get(pk=enrollment.pk).status == "active"
