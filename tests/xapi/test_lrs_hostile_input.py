@@ -88,6 +88,23 @@ def test_timestamps_past_the_range_in_utc_are_400(lrs, value):
     assert not Statement.objects.exists()
 
 
+def test_offsets_postgresql_cannot_hold_are_read_in_utc(lrs):
+    """ISO 8601 allows offsets up to ±23:59, PostgreSQL only ±15:59: a timestamp,
+    `since` or `until` with a wide offset is the same instant in UTC (found by the
+    documents fuzzer: a 500 on PostgreSQL)."""
+    wide = "1970-05-08T21:59:59.123456+21:55"
+    data = statement(timestamp=wide)
+    assert lrs.post(data).status_code == 200
+    assert lrs.get(since=wide).status_code == 200
+    assert lrs.get(until=wide).status_code == 200
+    keys = {k: v for k, v in STATE.items() if k != "stateId"}
+    response = lrs.request("GET", "activities/state", params={**keys, "since": wide})
+    assert response.status_code == 200
+    stored = Statement.objects.get()
+    assert stored.timestamp.utcoffset().total_seconds() == 0
+    assert stored.timestamp.isoformat().startswith("1970-05-08T00:04:59.123456")
+
+
 def test_statement_query_agent_with_surrogate_is_400(lrs):
     agent = r'{"objectType": "Agent", "mbox": "mailto:\ud800@example.org"}'
     response = lrs.get(agent=agent)

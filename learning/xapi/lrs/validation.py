@@ -205,10 +205,10 @@ def timestamp(value, path: str, *, zone: bool = False) -> datetime:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     try:  # 9999-12-31T23:59:59-23:59 parses, but is past year 9999 in UTC
-        parsed.astimezone(UTC)
+        # In UTC: PostgreSQL refuses offsets past ±15:59, which ISO 8601 allows.
+        return parsed.astimezone(UTC)
     except OverflowError:
         fail(path, f"{value[:60]!r} is out of the supported range (years 1 to 9999)")
-    return parsed
 
 
 def language_map(value, path: str) -> dict:
