@@ -236,7 +236,9 @@ def _person_and_requirement(request, pseudonym):
     if person is None:
         raise Http404
     requirement = Requirement.objects.filter(
-        active=True, slug=request.POST.get("requirement", "")[:80]
+        # A NUL is never in a slug; PostgreSQL would refuse the query with a 500.
+        active=True,
+        slug=request.POST.get("requirement", "")[:80].replace("\x00", ""),
     ).first()
     return person, requirement
 
