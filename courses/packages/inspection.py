@@ -10,7 +10,8 @@ from pathlib import Path
 from .archive import extract
 from .errors import PackageError
 from .limits import PackageLimits
-from .manifests import CMI5, SCORM, parse_cmi5, parse_scorm
+from .manifests import CMI5, SCORM, parse_cmi5
+from .scorm import parse_scorm
 
 JOB = "courses.packages.inspection:inspect"
 

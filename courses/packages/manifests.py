@@ -1,6 +1,6 @@
-"""Reading a package's manifest: `cmi5.xml` (cmi5 Quartz, section 13) or
-`imsmanifest.xml` (SCORM 1.2, SCORM 2004 3rd/4th edition), with defusedxml
-(no entities, no external references, no DTD tricks).
+"""Reading a package's manifest: `cmi5.xml` (cmi5 Quartz, section 13) here,
+`imsmanifest.xml` (SCORM) in scorm.py, both with defusedxml (no entities, no
+external references, no DTD tricks) and the helpers below.
 
 The result is plain JSON-able data: the format, titles, and the units (cmi5
 AUs, SCORM SCOs and assets) in course order, each with its launch path and
@@ -8,7 +8,6 @@ parameters. cmi5 blocks are kept as a tree (`structure`) and on each AU as the
 list of its enclosing block ids, for moveOn.
 """
 
-import re
 from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element, ParseError
 
@@ -198,145 +197,4 @@ def _cmi5_au(item, identifier, titles, blocks, files, errors) -> dict:
         "entitlement_key": text(child(item, "entitlementKey"))[:1000],
         "activity_type": item.get("activityType") or "",
         "blocks": list(blocks),
-    }
-
-
-SCORM_2004 = re.compile(r"2004|CAM 1\.3", re.IGNORECASE)
-
-
-def scorm_version(root: Element) -> str:
-    """scorm12 or scorm2004, from metadata/schemaversion (or the namespaces)."""
-    metadata = child(root, "metadata")
-    version = text(child(metadata, "schemaversion")) if metadata is not None else ""
-    if SCORM_2004.search(version):
-        return "scorm2004"
-    if version.startswith("1.2"):
-        return "scorm12"
-    raw = " ".join(root.attrib.values())
-    return "scorm2004" if "adlcp_v1p3" in raw or "imscp_v1p1" in root.tag else "scorm12"
-
-
-def parse_scorm(data: bytes, files: set[str]) -> dict:
-    """The default organisation of a SCORM 1.2 / 2004 package, as units."""
-    root = parse_xml(data, SCORM)
-    if local(root.tag) != "manifest":
-        raise PackageError(f"{SCORM}: the root element must be manifest")
-    version = scorm_version(root)
-    organizations = child(root, "organizations")
-    orgs = children(organizations, "organization") if organizations is not None else []
-    if not orgs:
-        raise PackageError(f"{SCORM}: no organization")
-    default = organizations.get("default")
-    organization = next((o for o in orgs if o.get("identifier") == default), orgs[0])
-    holder = child(root, "resources")
-    resources = {
-        resource.get("identifier"): resource
-        for resource in (children(holder, "resource") if holder is not None else [])
-    }
-    base = root.get("{http://www.w3.org/XML/1998/namespace}base") or ""
-    errors: list[str] = []
-    units: list[dict] = []
-
-    def walk(element: Element, parents: list[str]) -> list[dict]:
-        nodes = []
-        for item in children(element, "item"):
-            identifier = item.get("identifier") or ""
-            title = text(child(item, "title"))[:500]
-            ref = item.get("identifierref")
-            if ref:
-                resource = resources.get(ref)
-                if resource is None:
-                    errors.append(f"{SCORM}: item {identifier}: unknown resource {ref}")
-                    continue
-                units.append(
-                    _sco(
-                        item, identifier, title, resource, base, parents, files, errors
-                    )
-                )
-                nodes.append({"type": "sco", "id": identifier})
-            sub = children(item, "item")
-            if sub:
-                nodes.append(
-                    {
-                        "type": "block",
-                        "id": identifier,
-                        "title": {"und": title},
-                        "children": walk(item, [*parents, identifier]),
-                    }
-                )
-        return nodes
-
-    structure = walk(organization, [])
-    if not units:
-        errors.append(f"{SCORM}: the organization has no item with a resource")
-    if errors:
-        raise PackageError(errors)
-    title = text(child(organization, "title"))[:500]
-    return {
-        "format": version,
-        "version": "SCORM 1.2" if version == "scorm12" else _edition(root),
-        "identifier": root.get("identifier") or "",
-        "title": {"und": title} if title else {},
-        "description": {},
-        "structure": structure,
-        "units": units,
-    }
-
-
-def _edition(root: Element) -> str:
-    metadata = child(root, "metadata")
-    version = text(child(metadata, "schemaversion")) if metadata is not None else ""
-    return f"SCORM {version}" if version else "SCORM 2004"
-
-
-def _sco(item, identifier, title, resource, base, parents, files, errors) -> dict:
-    href = resource.get("href") or ""
-    resource_base = resource.get("{http://www.w3.org/XML/1998/namespace}base") or ""
-    url = f"{base}{resource_base}{href}"
-    parameters = item.get("parameters") or ""
-    label = f"item {identifier}"
-    if not href:
-        errors.append(f"{SCORM}: {label}: its resource has no href")
-    else:
-        _launch_target(url, files, SCORM, label, errors)
-    scorm_type = (attribute(resource, "scormtype") or "asset").lower()
-    extra = {
-        name: value
-        for name in (
-            "masteryscore",
-            "datafromlms",
-            "maxtimeallowed",
-            "timelimitaction",
-            "prerequisites",
-        )
-        if (value := text(child(item, name)) or None)
-    }
-    completion = child(item, "completionThreshold")
-    if completion is not None:
-        extra["completionThreshold"] = (
-            text(completion) or completion.get("minProgressMeasure") or ""
-        )
-    mastery = extra.get("masteryscore")
-    try:
-        mastery_score = float(mastery) / 100 if mastery else None
-    except ValueError:
-        mastery_score = None
-    return {
-        "kind": "sco" if scorm_type == "sco" else "asset",
-        "identifier": identifier,
-        "title": {"und": title} if title else {},
-        "description": {},
-        "url": url + parameters
-        if parameters.startswith(("?", "#"))
-        else (f"{url}?{parameters}" if parameters else url),
-        "move_on": "",
-        "mastery_score": mastery_score
-        if mastery_score is not None and 0 <= mastery_score <= 1
-        else None,
-        "launch_method": "AnyWindow",
-        "launch_parameters": "",
-        "entitlement_key": "",
-        "activity_type": "",
-        "blocks": list(parents),
-        "extra": extra,
     }

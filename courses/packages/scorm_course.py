@@ -71,7 +71,9 @@ def _item(sco: Sco, version: str) -> str:
                 f"<adlcp:masteryscore>{round(sco.passing_score * 100)}</adlcp:masteryscore>"
             )
         if sco.launch_data:
-            parts.append(f"<adlcp:datafromlms>{escape(sco.launch_data)}</adlcp:datafromlms>")
+            parts.append(
+                f"<adlcp:datafromlms>{escape(sco.launch_data)}</adlcp:datafromlms>"
+            )
     else:
         if sco.completion_threshold is not None:
             parts.append(
@@ -79,11 +81,13 @@ def _item(sco: Sco, version: str) -> str:
                 f'minProgressMeasure="{sco.completion_threshold}"/>'
             )
         if sco.launch_data:
-            parts.append(f"<adlcp:dataFromLMS>{escape(sco.launch_data)}</adlcp:dataFromLMS>")
+            parts.append(
+                f"<adlcp:dataFromLMS>{escape(sco.launch_data)}</adlcp:dataFromLMS>"
+            )
         if sco.passing_score is not None:
             parts.append(
                 "<imsss:sequencing><imsss:objectives>"
-                f'<imsss:primaryObjective objectiveID={quoteattr(sco.identifier + "-mastery")} '
+                f"<imsss:primaryObjective objectiveID={quoteattr(sco.identifier + '-mastery')} "
                 'satisfiedByMeasure="true">'
                 f"<imsss:minNormalizedMeasure>{sco.passing_score}</imsss:minNormalizedMeasure>"
                 "</imsss:primaryObjective></imsss:objectives></imsss:sequencing>"
@@ -97,10 +101,12 @@ def _item(sco: Sco, version: str) -> str:
 def manifest(title: dict[str, str], scos: list[Sco], *, version: str) -> str:
     """The imsmanifest.xml of `scos` in one organisation."""
     package_format = "scorm12" if version.startswith("1.2") else "scorm2004"
-    type_attribute = "adlcp:scormtype" if package_format == "scorm12" else "adlcp:scormType"
+    type_attribute = (
+        "adlcp:scormtype" if package_format == "scorm12" else "adlcp:scormType"
+    )
     items = "".join(_item(sco, package_format) for sco in scos)
     resources_xml = "".join(
-        f"<resource identifier={quoteattr('res-' + sco.identifier)} type=\"webcontent\" "
+        f'<resource identifier={quoteattr("res-" + sco.identifier)} type="webcontent" '
         f'{type_attribute}="sco" href="sco/{sco.identifier}/index.html">'
         f'<file href="sco/{sco.identifier}/index.html"/><dependency identifierref="shared"/>'
         "</resource>"

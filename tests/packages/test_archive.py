@@ -11,7 +11,8 @@ from courses.packages.archive import extract
 from courses.packages.errors import PackageError
 from courses.packages.inspection import inspect
 from courses.packages.limits import PackageLimits
-from courses.packages.manifests import parse_cmi5, parse_scorm
+from courses.packages.manifests import parse_cmi5
+from courses.packages.scorm import parse_scorm
 
 from .conftest import two_au_zip
 

@@ -10,7 +10,10 @@ TITLE = {"fr": "Données de recherche", "en": "Research data"}
 def fair_question() -> Question:
     return Question(
         identifier="fair-f",
-        text={"fr": "Que signifie le F de FAIR ?", "en": "What does the F in FAIR stand for?"},
+        text={
+            "fr": "Que signifie le F de FAIR ?",
+            "en": "What does the F in FAIR stand for?",
+        },
         choices=[
             ("findable", {"fr": "Faciles à trouver", "en": "Findable"}),
             ("free", {"fr": "Gratuites", "en": "Free"}),

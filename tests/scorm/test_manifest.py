@@ -23,7 +23,9 @@ def read(package: bytes) -> tuple[bytes, set[str]]:
     return archive.read("imsmanifest.xml"), set(archive.namelist())
 
 
-def manifest_2004(items: str, resources: str, *, head: str = "", version="2004 4th Edition") -> bytes:
+def manifest_2004(
+    items: str, resources: str, *, head: str = "", version="2004 4th Edition"
+) -> bytes:
     return (
         f'<manifest identifier="m" {NS_2004}>'
         f"<metadata><schema>ADL SCORM</schema><schemaversion>{version}</schemaversion></metadata>"
@@ -96,7 +98,9 @@ def test_manifest_completion_threshold_third_and_fourth_edition():
         '<item identifier="c" identifierref="r"><title>C</title>'
         '<adlcp:completionThreshold completedByMeasure="false" minProgressMeasure="0.6"/></item>'
     )
-    units = parse_scorm(manifest_2004(items, sco_resource("r", "a.html")), {"a.html"})["units"]
+    units = parse_scorm(manifest_2004(items, sco_resource("r", "a.html")), {"a.html"})[
+        "units"
+    ]
     assert [unit["extra"]["scorm"]["completion_threshold"] for unit in units] == [
         0.75,
         0.6,
@@ -248,13 +252,14 @@ def test_manifest_scorm12_bad_mastery_score():
 
 def test_manifest_refuses_hostile_xml_and_bounds_nesting():
     """Entities are refused (defusedxml); items nested too deep are refused, not recursed."""
-    laughs = (
-        b'<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "aaaa">]><manifest>&a;</manifest>'
-    )
+    laughs = b'<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "aaaa">]><manifest>&a;</manifest>'
     with pytest.raises(PackageError, match="imsmanifest.xml: refused XML"):
         parse_scorm(laughs, set())
     deep = "".join(f'<item identifier="i{n}"><title>x</title>' for n in range(500))
-    deep += '<item identifier="leaf" identifierref="r"><title>x</title></item>' + "</item>" * 500
+    deep += (
+        '<item identifier="leaf" identifierref="r"><title>x</title></item>'
+        + "</item>" * 500
+    )
     with pytest.raises(PackageError) as caught:
         parse_scorm(manifest_2004(deep, sco_resource("r", "a.html")), {"a.html"})
     assert "imsmanifest.xml: organization: items nested deeper than 20 levels" in (
