@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "learning.compliance",
     "learning.launches",
     "learning.lti",
+    "learning.scorm",
     "csp",  # Content-Security-Policy (cms/csp.py)
     "ninja",  # the API docs at /api/v1/docs with local static files, no CDN
     "wagtail.contrib.forms",
@@ -499,6 +500,8 @@ PACKAGE_SANDBOX_WALL_SECONDS = env.float("PACKAGE_SANDBOX_WALL_SECONDS", default
 # session's files are served for PACKAGE_SESSION_HOURS.
 PACKAGE_LAUNCH_TOKEN_SECONDS = env.int("PACKAGE_LAUNCH_TOKEN_SECONDS", default=120)
 PACKAGE_SESSION_HOURS = env.int("PACKAGE_SESSION_HOURS", default=8)
+# The SCORM player's commits (learning/scorm): the CMI data of one SCO, as JSON.
+SCORM_MAX_COMMIT_BYTES = env.int("SCORM_MAX_COMMIT_KB", default=1024) * 1024
 # ---------------------------------------------------------------------------
 # LTI 1.3 Advantage tool (owned by learning/lti/): launches from Moodle, Canvas,
 # Open edX; deep linking, grades back to the LMS, dynamic registration.

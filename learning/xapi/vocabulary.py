@@ -26,6 +26,10 @@ FAILED = Verb(ADL + "failed", "failed", "a échoué")
 VOIDED = Verb(ADL + "voided", "voided", "a annulé")
 # A new certification cycle on a completed enrolment (certificates.recertify).
 INITIALIZED = Verb(ADL + "initialized", "initialized", "a commencé")
+# SCORM content (learning/scorm/statements.py, ADL's xAPI SCORM profile).
+RESUMED = Verb(ADL + "resumed", "resumed", "a repris")
+SUSPENDED = Verb(ADL + "suspended", "suspended", "a suspendu")
+TERMINATED = Verb(ADL + "terminated", "terminated", "a quitté")
 # Not in the ADL set: the Tin Can registry's verb for earning a certificate.
 EARNED = Verb("http://id.tincanapi.com/verb/earned", "earned", "a obtenu")
 
@@ -34,5 +38,7 @@ COURSE = ACTIVITY + "course"
 LESSON = ACTIVITY + "lesson"
 ASSESSMENT = ACTIVITY + "assessment"
 INTERACTION = ACTIVITY + "cmi.interaction"
+ATTEMPT = ACTIVITY + "attempt"
+SCORM_PROFILE = "https://w3id.org/xapi/scorm"
 
 PLATFORM = "Atelier"

@@ -198,9 +198,10 @@
     var max = data.questions.length;
     var passing = passingScore();
     var passed = passing === null ? null : correct / max >= passing;
+    // SCORM 1.2 scores are percentages (the mastery score is one); 2004 keeps the count.
     scorm.set("cmi.core.score.min", "cmi.score.min", "0");
-    scorm.set("cmi.core.score.max", "cmi.score.max", String(max));
-    scorm.set("cmi.core.score.raw", "cmi.score.raw", String(correct));
+    scorm.set("cmi.core.score.max", "cmi.score.max", v2004 ? String(max) : "100");
+    scorm.set("cmi.core.score.raw", "cmi.score.raw", v2004 ? String(correct) : String(Math.round(100 * correct / max)));
     scorm.set(null, "cmi.score.scaled", (correct / max).toFixed(4));
     scorm.set(null, "cmi.completion_status", "completed");
     if (passed !== null) { scorm.set(null, "cmi.success_status", passed ? "passed" : "failed"); }
