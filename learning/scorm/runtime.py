@@ -240,6 +240,16 @@ def _lock_session(session: LaunchSession) -> LaunchSession:
     return locked
 
 
+def _open_attempt_locked(session: LaunchSession) -> ScormAttempt:
+    """The session's attempt, locked after its enrolment (the order every
+    domain function locks in); AttemptEnded if another window ended it."""
+    Enrollment.objects.select_for_update(of=("self",)).get(pk=session.enrollment_id)
+    attempt = _attempt(session, lock=True)
+    if attempt.ended_at is not None:
+        raise AttemptEnded
+    return attempt
+
+
 def _records(session: LaunchSession) -> bool:
     return session.mode == LaunchMode.NORMAL and scorm_data(session).get("attempt")
 
@@ -272,12 +282,7 @@ def initialize(session: LaunchSession, *, when: datetime | None = None) -> None:
         session = _lock_session(session)
         session.last_activity_at = when
         if _records(session):
-            Enrollment.objects.select_for_update(of=("self",)).get(
-                pk=session.enrollment_id
-            )
-            attempt = _attempt(session, lock=True)
-            if attempt.ended_at is not None:
-                raise AttemptEnded
+            attempt = _open_attempt_locked(session)
             with translation.override(scorm_data(session).get("language", "fr")):
                 store_own_statements(_initialized(session, attempt, when))
         session.save(update_fields=["initialized_at", "last_activity_at"])
@@ -315,12 +320,7 @@ def commit(
             fields.append("terminated_at")
         attempt = None
         if _records(session):
-            Enrollment.objects.select_for_update(of=("self",)).get(
-                pk=session.enrollment_id
-            )
-            attempt = _attempt(session, lock=True)
-            if attempt.ended_at is not None:
-                raise AttemptEnded
+            attempt = _open_attempt_locked(session)
             with translation.override(data.get("language", "fr")):
                 _record(session, attempt, report, terminate=terminate, when=when)
             fields.append("initialized_at")
