@@ -115,7 +115,7 @@ def test_runtime_commit_sequence_stale_and_retried(player):
 def test_runtime_after_terminate_the_session_is_closed(player):
     player.commit({"exit": "suspend"}, terminate=True)
     response = player.commit({"location": "4"}, expect=409)
-    assert "closed" in response.json()["error"]
+    assert "(Terminate)" in response.json()["error"]
     assert player.post("initialize").status_code == 409
 
 
