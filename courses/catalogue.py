@@ -1,4 +1,5 @@
-"""The catalogue query: facets (theme, level, language, duration) and full-text search.
+"""The catalogue query: facets (theme, level, language, duration) and full-text
+search, its results ranked by relevance.
 
 `search_catalogue` is what the catalogue page renders; it never raises on odd
 query strings: unknown facet values are ignored, over-long searches truncated,
@@ -80,22 +81,36 @@ def catalogue_courses(index_page: Page) -> QuerySet:
     )
 
 
-def _matching_course_ids(courses: QuerySet, query: str) -> list[int]:
-    """Courses whose own text or one of whose lessons matches the query.
+# Reciprocal rank fusion (Cormack et al., 2009): each search lists its hits in
+# the backend's relevance order (BM25 on SQLite, ts_rank on PostgreSQL; their
+# scores are on different scales), a hit at rank r is worth 1 / (K + r).
+RANK_K = 60
+# A course counts its best-matching lesson, which says less about it than the
+# course's own title, summary and objectives.
+LESSON_WEIGHT = 0.5
 
-    The search runs on live pages, then `courses` keeps what it offers: the search
+
+def _relevance(courses: QuerySet, query: str) -> dict[int, float]:
+    """Course id -> relevance, for the courses of `courses` that match the query
+    by their own text or by one of their lessons.
+
+    The searches run on live pages, then `courses` keeps what it offers: the search
     backend cannot translate every filter of `courses` (subqueries) into its own.
     """
-    found = [
-        course.pk for course in CoursePage.objects.live().search(query, operator="and")
-    ]
-    lesson_paths = [
-        lesson.path
-        for lesson in LessonPage.objects.live().search(query, operator="and")
-    ]
-    parent_paths = {path[: -Page.steplen] for path in lesson_paths}
-    matching = courses.filter(Q(pk__in=found) | Q(path__in=parent_paths))
-    return list(matching.values_list("pk", flat=True))
+    scores: dict[int, float] = {}
+    found = CoursePage.objects.live().search(query, operator="and")
+    for rank, course_id in enumerate(course.pk for course in found):
+        scores[course_id] = 1 / (RANK_K + rank)
+    by_parent: dict[str, float] = {}
+    lessons = LessonPage.objects.live().search(query, operator="and")
+    for rank, path in enumerate(lesson.path for lesson in lessons):
+        parent = path[: -Page.steplen]
+        by_parent.setdefault(parent, LESSON_WEIGHT / (RANK_K + rank))  # its best
+    offered_hits = courses.filter(Q(pk__in=list(scores)) | Q(path__in=list(by_parent)))
+    return {
+        pk: scores.get(pk, 0) + by_parent.get(path, 0)
+        for pk, path in offered_hits.values_list("pk", "path")
+    }
 
 
 def _duration_q(bucket: str) -> Q:
@@ -139,7 +154,8 @@ def _clean_filters(params: QueryDict, themes: list[Theme]) -> dict[str, list[str
 def search_catalogue(
     index_page: Page, params: QueryDict, *, user=None, session=None
 ) -> CatalogueResults:
-    """Filter and search the catalogue as the query string asks.
+    """Filter and search the catalogue as the query string asks; with a search,
+    the most relevant courses come first.
 
     Courses `user` may not view (Wagtail view restrictions, courses/access.py)
     are neither listed, found nor counted; without a user, only public ones.
@@ -151,8 +167,9 @@ def search_catalogue(
     base = viewable(
         catalogue_courses(index_page), user or AnonymousUser(), session=session
     )
+    relevance = _relevance(base, query) if query else {}
     if query:
-        base = base.filter(pk__in=_matching_course_ids(base, query))
+        base = base.filter(pk__in=list(relevance))
 
     def counts(name: str, column: str) -> dict[str, int]:
         rows = (
@@ -206,6 +223,8 @@ def search_catalogue(
         .select_related("locale")
         .order_by("-mandatory", "title")
     )
+    if query:  # most relevant first; equals keep mandatory first, then by title
+        courses.sort(key=lambda course: -relevance[course.pk])
     return CatalogueResults(
         courses=courses, query=query, facets=facets, filters=filters
     )

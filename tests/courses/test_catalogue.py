@@ -127,3 +127,27 @@ def test_catalogue_empty(client, catalogue):
     """An empty catalogue says no course is published yet."""
     html = client.get(catalogue.url).content.decode()
     assert "Aucune formation n’est encore publiée" in html or "Aucune formation" in html
+
+
+def test_catalogue_search_ranks_by_relevance(client, catalogue, courses):
+    """With a search, the most relevant course comes first, before the mandatory
+    one that only mentions the words in a lesson; without one, mandatory first."""
+    metadata = CoursePageFactory(
+        parent=catalogue,
+        title="Métadonnées et pseudonymisation",
+        summary="La pseudonymisation des métadonnées, pas à pas.",
+        objectives="Pseudonymiser\nDécrire la pseudonymisation",
+    )
+    LessonPageFactory(parent=metadata, markdown="Un exemple.")
+    response = client.get(catalogue.url, {"q": "pseudonymisation"})
+    assert titles(response) == ["Métadonnées et pseudonymisation", "Accès au SNDS"]
+    assert titles(client.get(catalogue.url))[0] == "Accès au SNDS"
+
+
+def test_catalogue_search_ranks_a_course_by_its_own_text_before_its_lessons(
+    client, catalogue, courses
+):
+    """A course named after the words comes before one whose lesson mentions them."""
+    LessonPageFactory(parent=courses["english"], markdown="Rédiger un PGD en anglais.")
+    response = client.get(catalogue.url, {"q": "PGD"})
+    assert titles(response) == ["Rédiger un PGD", "Data papers"]
