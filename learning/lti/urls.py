@@ -10,5 +10,6 @@ urlpatterns = [
     path("launch/", views.launch, name="launch"),
     path("go/<uuid:key>/", views.go, name="go"),
     path("deep-link/", views.deep_link, name="deep-link"),
+    path("members/", views.members, name="members"),
     path("register/<str:token>/", views.dynamic_registration, name="register"),
 ]

@@ -29,7 +29,8 @@ from .config import PlatformToolConf, ServiceConnector
 from .deep_linking import DeepLinkingRefused, content_tree, deep_link_response
 from .frames import all_platform_origins, allow_framing
 from .launch import DEEP_LINKING, LTI, LaunchRefused, accept_launch, page_for_key
-from .models import Platform, RegistrationInvite
+from .members import members_progress
+from .models import Platform, RegistrationInvite, ResourceLink
 from .registration import RegistrationFailed, register, tool_url
 from .session import SESSION_INFO, lti_info, open_session, set_cookie
 from .storage import LOGIN_LIFETIME, LaunchStorage, SingleUseNonces
@@ -170,6 +171,13 @@ def launch(request):
             or {},
         }
         url = reverse("lti:deep-link")
+    elif (
+        accepted.page is not None
+        and accepted.trainer
+        and accepted.link
+        and (accepted.link.nrps_url)
+    ):
+        url = reverse("lti:members")  # the learners' progress, then the content
     elif accepted.page is not None:
         url = accepted.page.get_url(request)
     else:
@@ -241,6 +249,26 @@ def deep_link(request):
             },
         )
     return response
+
+
+@require_GET
+def members(request):
+    """For a trainer launched from a link: the LMS course's learners' progress."""
+    info = lti_info(request) or {}
+    link = ResourceLink.objects.filter(pk=info.get("link")).first()
+    if not info.get("trainer") or link is None or link.page is None:
+        return error_page(
+            request, _("Open this page from your course in the LMS."), 403
+        )
+    page = page_for_key(link.page.translation_key, request.LANGUAGE_CODE)
+    try:
+        rows = members_progress(link) if link.nrps_url else None
+    except (LtiException, OSError, ValueError) as error:
+        logger.warning("LTI members of link %s not read: %s", link.pk, error)
+        rows = None
+    return render(
+        request, "lti/members.html", {"rows": rows, "page": page, "link": link}
+    )
 
 
 @require_GET

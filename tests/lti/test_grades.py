@@ -72,7 +72,8 @@ def test_gradebook_down_loses_nothing(client, registered, platform, quiz):
 def test_course_completion_reaches_the_gradebook(
     client, registered, platform, course, lessons
 ):
-    """A course link: completing its lessons sends the completion (100)."""
+    """A course link: completing its lessons sends the completion (100), and the
+    LTI learner gets their certificate as any learner does."""
     launch(client, platform, target=go(course), link="course-link")
     from django.test import TestCase
 
@@ -82,6 +83,10 @@ def test_course_completion_reaches_the_gradebook(
     [(lineitem, sent)] = platform.scores
     assert platform.lineitems[lineitem]["resourceLinkId"] == "course-link"
     assert sent["scoreGiven"] == 100
+    from learning.certificates.models import Certificate
+
+    certificate = Certificate.objects.get()
+    assert certificate.enrollment.user == ResourceLink.objects.get().launches.get().user
 
 
 def test_outside_the_lti_session_nothing_is_queued(client, learner, quiz):
