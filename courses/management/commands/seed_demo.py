@@ -45,6 +45,9 @@ class Command(BaseCommand):
         # Legal notice, personal data, accessibility statement (footer, sign-up).
         self.stdout.write(ensure_legal_pages())
         self._seed_courses(refresh=refresh)
+        from courses.packages.demo import install_cmi5_demo  # built by code
+
+        self.stdout.write(install_cmi5_demo(refresh=refresh))
         self._seed_users(groups)
         from courses.hdf5.demo import install_hdf5_demo  # the HDF5 course's data file
 
