@@ -101,6 +101,7 @@ class Overview:
     requirement: Requirement | None
     status: str | None
     sort: str
+    search: str
     tables: list[tuple[Requirement, list[UnitRow]]]
     people: "PersonList"
     today: date
@@ -233,6 +234,7 @@ def build_overview(
     today: date | None = None,
     page: int | None = None,
     counted: bool = True,
+    search: str = "",
 ) -> Overview:
     """The dashboard for `viewer`, filtered; OutOfScope for a unit they do not manage.
 
@@ -271,14 +273,15 @@ def build_overview(
         targets=rules.targets,
         today=today,
         everyone=len(shown) == len(tree.code),
+        search=search,
     )
     everyone = unit_id or EVERYONE
     rows_units = {pk: tree.descendants([pk]) for pk in row_units}
     rows_units.setdefault(everyone, shown)
-    counts, window = {}, None
+    counts, window, listed = {}, None, None
     if rules.requirements and counted and page:
         offset = (page - 1) * settings.COMPLIANCE_PAGE_SIZE
-        counts, pairs = query.counts_and_page(
+        counts, pairs, listed = query.counts_and_page(
             rows_units,
             status=status,
             sort=sort,
@@ -302,10 +305,14 @@ def build_overview(
         if selected or any(row.total for row in table):
             tables.append((requirement, table))
 
-    total = sum(
-        n
-        for (row, _rid, state), n in counts.items()
-        if row == everyone and (status is None or state == status)
+    total = (
+        listed
+        if listed is not None
+        else sum(
+            n
+            for (row, _rid, state), n in counts.items()
+            if row == everyone and (status is None or state == status)
+        )
     )
     people = PersonList(
         query,
@@ -332,6 +339,7 @@ def build_overview(
         requirement=selected,
         status=status,
         sort=sort,
+        search=" ".join(query.terms),
         tables=tables,
         people=people,
         today=today,

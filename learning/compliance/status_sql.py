@@ -25,6 +25,7 @@ so there is no limit on bound parameters.
 # bound parameters: nothing user-supplied is formatted into the SQL.
 # ruff: noqa: S608
 
+import re
 from collections.abc import Iterable
 from datetime import date
 
@@ -34,6 +35,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.utils import timezone
 
+from cms.search import words
 from learning.certificates.models import Certificate
 from learning.models import Enrollment, EnrollmentStatus
 
@@ -41,6 +43,17 @@ from . import freshness
 from .models import ComplianceStatus, Membership, OrgUnit, Requirement
 
 FAR = date.max  # "never expires" and "no date", for MAX() and sorting
+
+#: LIKE's wildcards and its escape character, escaped in search terms.
+LIKE_SPECIAL = re.compile(r"[\\%_]")
+#: A search is at most this long, in at most this many words.
+SEARCH_MAX_LENGTH, SEARCH_MAX_TERMS = 200, 5
+
+
+def search_terms(text: str) -> list[str]:
+    """The words of a search of the person list (no quotes or control characters)."""
+    return words((text or "")[:SEARCH_MAX_LENGTH]).split()[:SEARCH_MAX_TERMS]
+
 
 #: SQL sort keys of the person list; ties broken by name, then ids.
 SORT_KEYS = {
@@ -140,7 +153,9 @@ class StatusQuery:
         targets: dict[int, set[int]],
         today: date,
         everyone: bool = False,
+        search: str = "",
     ):
+        self.terms = search_terms(search)
         self.units = sorted(units)
         self.units_set = set(self.units)
         self.everyone = everyone
@@ -297,6 +312,20 @@ counted AS (
     GROUP BY pr.row_id, s.rid, s.status
 )"""
 
+    def _matching(self) -> tuple[list[str], list]:
+        """WHERE conditions: every search term is in a name, the e-mail or the username."""
+        conditions, params = [], []
+        columns = ("u.first_name", "u.last_name", "u.email", "u.username")
+        for term in self.terms:
+            pattern = "%" + LIKE_SPECIAL.sub(r"\\\g<0>", term.lower()) + "%"
+            conditions.append(
+                "("
+                + " OR ".join(f"LOWER({c}) LIKE %s ESCAPE '\\'" for c in columns)
+                + ")"
+            )
+            params += [pattern] * len(columns)
+        return conditions, params
+
     def _listed(self, status: str | None, sort: str) -> tuple[str, list]:
         """A CTE numbering the person list in order: `listed`."""
         key = sort.lstrip("-")
@@ -315,6 +344,11 @@ counted AS (
         JOIN {OrgUnit._meta.db_table} o ON o.id = m.unit_id
         GROUP BY m.user_id
     ) uk ON uk.user_id = s.user_id"""
+        conditions, params = self._matching()
+        if status:
+            conditions.insert(0, "s.status = %s")
+            params.insert(0, status)
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
         sql = f""",
 listed AS (
     SELECT s.user_id, s.rid, s.status,
@@ -322,9 +356,9 @@ listed AS (
     FROM standing s
     JOIN {get_user_model()._meta.db_table} u ON u.id = s.user_id
     JOIN {Requirement._meta.db_table} r ON r.id = s.rid{unit_key}
-    {"WHERE s.status = %s" if status else ""}
+    {where}
 )"""
-        return sql, [status] if status else []
+        return sql, params
 
     def counts(self, rows: dict[int, set[int]]) -> dict[tuple[int, int, str], int]:
         """People per (row, requirement, status); a row is a set of units.
@@ -361,10 +395,11 @@ listed AS (
         sort: str,
         limit: int,
         offset: int,
-    ) -> tuple[dict[tuple[int, int, str], int], list[tuple[int, int, str]]]:
-        """`counts()` and one page of `ordered()` in one query.
+    ) -> tuple[dict[tuple[int, int, str], int], list[tuple[int, int, str]], int]:
+        """`counts()`, one page of `ordered()` and the length of the whole list,
+        in one query.
 
-        The standings are computed once for both (PostgreSQL materialises a
+        The standings are computed once for all (PostgreSQL materialises a
         CTE read twice; SQLite is the small demo). The result is cached until
         the facts change (see `freshness`).
         """
@@ -374,20 +409,24 @@ listed AS (
 SELECT 0, row_id, rid, status, n FROM counted
 UNION ALL
 SELECT 1, user_id, rid, status, position FROM listed
-WHERE position > %s AND position <= %s"""
+WHERE position > %s AND position <= %s
+UNION ALL
+SELECT 2, COUNT(*), 0, '', 0 FROM listed"""
         params += [*listed_params, offset, offset + limit]
         key = freshness.key_for(sql, params)
         found = cache.get(key)
         if found is None:
             found = _run(sql, params)
             cache.set(key, found, freshness.CACHE_SECONDS)
-        counts, page = {}, []
+        counts, page, total = {}, [], 0
         for kind, first, rid, state, number in found:
             if kind == 0:
                 counts[(first, rid, state)] = number
-            else:
+            elif kind == 1:
                 page.append((number, (first, rid, state)))
-        return counts, [pair for _number, pair in sorted(page)]
+            else:
+                total = first
+        return counts, [pair for _number, pair in sorted(page)], total
 
 
 def _run(sql: str, params: list) -> list[tuple]:

@@ -44,6 +44,7 @@ def _filters(request) -> dict:
         "requirement_slug": request.GET.get("requirement") or None,
         "status": request.GET.get("status") or None,
         "sort": request.GET.get("sort") or "name",
+        "search": request.GET.get("q") or "",
     }
 
 
@@ -97,6 +98,8 @@ def dashboard(request):
             "list_limit": placement.LIST_LIMIT,
             "query": query.urlencode(),
             "sort_query": sort_query.urlencode(),
+            # Appended to the person links, so "back" returns to this view.
+            "back": urlencode({"back": _kept_filters(request.GET)}),
             "sort_columns": [
                 ("name", _("Name")),
                 ("unit", _("Units")),
@@ -115,8 +118,13 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
     return response
 
 
+#: The CSV flavours by address: `export.csv` (comma) and `export.fr.csv`
+#: (semicolon, for Excel set to French).
+CSV_FORMATS = {"csv": exports.CSV, "fr.csv": exports.CSV_EXCEL_FR}
+
+
 def _send(header, lines, *, stem: str, fmt: str, title: str) -> HttpResponse:
-    """The rows as XLSX or CSV."""
+    """The rows as XLSX or one of the CSV flavours."""
     stamp = timezone.localdate().isoformat()
     if fmt == "xlsx":
         return _download(
@@ -124,13 +132,14 @@ def _send(header, lines, *, stem: str, fmt: str, title: str) -> HttpResponse:
             f"{stem}-{stamp}.xlsx",
             XLSX,
         )
-    if fmt == "csv":
+    if fmt in CSV_FORMATS:
         # Built chunk by chunk: rows are evaluated a few thousand at a time and
         # only the CSV text is kept. (Not a StreamingHttpResponse: callers,
         # the benchmark among them, read `response.content`.)
+        suffix = "-excel-fr" if fmt == "fr.csv" else ""
         return _download(
-            b"".join(exports.csv_chunks(header, lines)),
-            f"{stem}-{stamp}.csv",
+            b"".join(exports.csv_chunks(header, lines, dialect=CSV_FORMATS[fmt])),
+            f"{stem}-{stamp}{suffix}.csv",
             "text/csv; charset=utf-8",
         )
     raise Http404
@@ -149,7 +158,12 @@ def export(request, fmt: str):
 def register(request, fmt: str):
     """The register: everyone in the viewer's units, every active requirement."""
     overview = _overview(
-        request, requirement_slug=None, status=None, sort="name", counted=False
+        request,
+        requirement_slug=None,
+        status=None,
+        sort="name",
+        search="",
+        counted=False,
     )
     header = exports.person_header(register=True)
     lines = exports.person_lines(overview.people, register=True)
@@ -160,15 +174,19 @@ def register(request, fmt: str):
 BACK_KEYS = ("unit", "requirement", "status", "sort", "page", "q")
 
 
-def _back_query(data) -> str:
-    """The dashboard filters to return to, from a `back` parameter (known keys only)."""
-    found = QueryDict(data.get("back", "")[:1000])
+def _kept_filters(found: QueryDict) -> str:
+    """The dashboard's own parameters of `found` (known keys only), encoded."""
     kept = QueryDict(mutable=True)
     for key in BACK_KEYS:
         value = found.get(key)
         if value:
             kept[key] = value[:200]
     return kept.urlencode()
+
+
+def _back_query(data) -> str:
+    """The dashboard filters to return to, from a `back` parameter."""
+    return _kept_filters(QueryDict(data.get("back", "")[:1000]))
 
 
 def _person_url(pseudonym, back: str) -> str:

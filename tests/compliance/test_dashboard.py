@@ -99,6 +99,7 @@ def test_dashboard_query_count_is_the_same_for_10_and_200_people(
         f"/compliance/?unit={units['lab_b'].pk}",
         "/compliance/?status=compliant&sort=-valid_until",
         f"/compliance/?requirement={requirement.slug}&sort=unit",
+        "/compliance/?q=a+e&status=due",  # a search by name or e-mail
     ]
     for url in urls:  # warm the per-process caches (site, locale, user profile)
         _queries(client, url)

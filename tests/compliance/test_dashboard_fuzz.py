@@ -22,6 +22,7 @@ def dashboard_parameters() -> dict[str, list[str]]:
         "status": [str(status.value) for status in STATUS_ORDER],
         "sort": [*SORT_KEYS, *(f"-{key}" for key in SORT_KEYS)],
         "page": ["1", "2", "3"],
+        "q": ["p1", "manon", "example.org", "%", "_"],
     }
 
 
@@ -50,7 +51,10 @@ def test_dashboard_any_query_string(client, manager, query):
         assert 1 <= page.number <= page.paginator.num_pages
 
 
-@given(query=QUERIES, path=st.sampled_from(["export.csv", "register.xlsx"]))
+@given(
+    query=QUERIES,
+    path=st.sampled_from(["export.csv", "export.fr.csv", "register.xlsx"]),
+)
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_exports_any_query_string(client, manager, query, path):
     """The exports take the same filters: a file, or 403."""

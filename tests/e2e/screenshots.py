@@ -3,7 +3,8 @@
 Not a test. It seeds the demo (`seed_demo`: every folder of content/courses/ and
 the demo users) into a throwaway SQLite database with the development settings,
 serves it on a local port and saves 1280x800 PNGs of the French home page, the
-catalogue and a lesson (as the demo learner, one lesson completed) into
+catalogue, a lesson (as the demo learner, one lesson completed), the managers'
+compliance dashboard and a person's page (as the demo manager) into
 docs/screenshots/. Uses Debian's Chromium, like the browser tests. The
 translations are compiled from the .po files into the throwaway directory, so a
 stale .mo in the working tree never shows up in the pictures.
@@ -20,6 +21,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parents[2]
 OUTPUT_DIR = BASE_DIR / "docs" / "screenshots"
 LEARNER = "apprenant"  # a demo account created by seed_demo
+MANAGER = "responsable"  # the demo manager of the institute
 COURSE_SLUG = "principes-fair"
 
 
@@ -31,6 +33,9 @@ def _prepare_environment(workdir: Path) -> None:
     os.environ["PRIVATE_ROOT"] = str(workdir / "private")
     os.environ["REDIS_URL"] = ""
     os.environ["DEBUG"] = "true"
+    # The day's reminders run in process on the first page (as in `make demo`);
+    # their e-mails stay in memory instead of filling this script's output.
+    os.environ["EMAIL_URL"] = "memorymail://"
     # Playwright's sync API keeps an event loop in this thread; the ORM calls
     # below are plain synchronous ones.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -69,15 +74,28 @@ def _start_server():
     return server
 
 
-def _session_cookie(base_url: str) -> dict:
+def _session_cookie(base_url: str, username: str = LEARNER) -> dict:
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.test import Client
 
     client = Client()
-    client.force_login(get_user_model().objects.get(username=LEARNER))
+    client.force_login(get_user_model().objects.get(username=username))
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     return {"name": cookie.key, "value": cookie.value, "url": base_url}
+
+
+def _wait_for_the_daily_run() -> None:
+    """The in-process reminder run (learning/compliance/schedule.py) has ended."""
+    import time
+
+    from learning.compliance import schedule
+
+    deadline = time.monotonic() + 120
+    while schedule._done["day"] is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    with schedule._lock:
+        pass
 
 
 def _take_screenshots(base_url: str) -> list[Path]:
@@ -117,6 +135,20 @@ def _take_screenshots(base_url: str) -> list[Path]:
             "aria-valuenow", "0"
         )
         shoot("lesson")
+
+        # The manager's dashboard and a person to act on (a new context: the
+        # manager's session, not the learner's), once the day's reminders,
+        # started by the first page, have gone out.
+        _wait_for_the_daily_run()
+        manager = browser.new_context(viewport=VIEWPORT, locale="fr-FR")
+        manager.add_cookies([_session_cookie(base_url, MANAGER)])
+        page = manager.new_page()
+        page.goto(base_url + "/compliance/?status=overdue")
+        shoot("compliance")
+        page.get_by_test_id("people").locator("tbody td a").first.click()
+        page.wait_for_load_state()
+        page.locator("h1").scroll_into_view_if_needed()
+        shoot("compliance-person")
         browser.close()
     return saved
 

@@ -1,17 +1,25 @@
 """The manager's journey in Chromium: from the dashboard to a person, and acting.
 
 Issue 17, points 10-12: the person page sends a reminder now and enrols; the
-demo's daily reminders run without a scheduler and the page says when. Every
-page on the way passes axe-core (no serious or critical violation).
+demo's daily reminders run without a scheduler and the page says when;
+self-registered people are confirmed into units; the dashboard searches, keeps
+its filters, links the certificates, exports real dates and a CSV for Excel in
+French, and fits 1280 px. Every page on the way passes axe-core (no serious or
+critical violation).
 """
 
+import csv
+import io
+import re
 import time
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
 import pytest
 from allauth.account.models import EmailAddress
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from cms.site_structure import ensure_site_structure
@@ -174,3 +182,99 @@ def test_self_registered_researcher_is_confirmed_into_a_unit(
     page.get_by_role("button", name="Filtrer").click()
     page.wait_for_load_state()
     expect(page.get_by_test_id("people")).to_contain_text("Inès Nouvelle")
+
+
+def overflowing(page) -> list[str]:
+    """What is wider than its box: the page itself, or a table in its scroller."""
+    return page.evaluate(
+        """() => {
+            const found = [];
+            const root = document.documentElement;
+            if (root.scrollWidth > root.clientWidth) found.push("page " + root.scrollWidth);
+            for (const box of document.querySelectorAll(".table-scroll")) {
+                if (box.scrollWidth > box.clientWidth) {
+                    found.push(box.querySelector("table").className + " " +
+                        box.scrollWidth + " > " + box.clientWidth);
+                }
+            }
+            return found;
+        }"""
+    )
+
+
+@pytest.fixture
+def homonyms(demo):
+    """Three Emma Dubois, each in a unit of the demo."""
+    from learning.compliance.models import Membership, OrgUnit
+
+    people = []
+    for number, code in enumerate(["DEMO-EPI", "DEMO-ECO", "DEMO-SOC"], start=1):
+        person = get_user_model().objects.create_user(
+            f"emma-{number}",
+            f"emma.dubois{number}@univ{number}.example",
+            None,
+            first_name="Emma",
+            last_name="Dubois",
+        )
+        Membership.objects.create(user=person, unit=OrgUnit.objects.get(code=code))
+        people.append(person)
+    return people
+
+
+def test_dashboard_search_back_link_exports_and_width(
+    page, live_server, homonyms, assert_accessible
+):
+    """At 1280 px nothing overflows; a search by name finds the three Emma Dubois,
+    told apart by their e-mail; the person's back link keeps the search; the
+    certificates page is linked; the XLSX has real dates; the CSV for Excel in
+    French is split by semicolons."""
+    assert page.viewport_size["width"] == 1280
+    log_in(page, live_server.url)
+    page.get_by_role("link", name="Conformité").click()
+    page.wait_for_load_state()
+    assert overflowing(page) == []
+
+    page.get_by_label("Nom ou courriel").fill("emma dubois")
+    page.get_by_role("button", name="Filtrer").click()
+    page.wait_for_load_state()
+    people = page.get_by_test_id("people")
+    expect(people.locator("tbody tr")).to_have_count(3)
+    for person in homonyms:
+        expect(people).to_contain_text(person.email)
+    expect(page.get_by_role("heading", name="Personnes (3)")).to_be_visible()
+    assert overflowing(page) == []
+    assert_accessible(page)
+    search_url = page.url
+
+    people.get_by_role("link", name="Emma Dubois").nth(1).click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Emma Dubois")
+    assert overflowing(page) == []
+    page.get_by_test_id("back-to-dashboard").click()
+    page.wait_for_load_state()
+    assert "q=emma+dubois" in page.url
+    expect(page.get_by_label("Nom ou courriel")).to_have_value("emma dubois")
+    expect(page.get_by_test_id("people").locator("tbody tr")).to_have_count(3)
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Excel (XLSX)").click()
+    book = load_workbook(io.BytesIO(open(info.value.path(), "rb").read()))
+    rows = list(book.active.iter_rows(min_row=2))
+    assert len(rows) == 3
+    due = rows[0][8]  # Due date: they joined today, 30 days to train
+    assert isinstance(due.value, datetime) and due.is_date
+    assert due.number_format == "DD/MM/YYYY"
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="CSV pour Excel en français (;)").first.click()
+    raw = open(info.value.path(), "rb").read()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    lines = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert lines[0][:3] == ["Nom", "Prénom", "Courriel"]
+    assert len(lines) == 4 and all(len(line) == len(lines[0]) for line in lines)
+    assert re.fullmatch(r"\d\d/\d\d/\d{4}", lines[1][8])
+
+    page.goto(search_url)
+    page.get_by_role("link", name="Certificats de vos personnes").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Certificats")
