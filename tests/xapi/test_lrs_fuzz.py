@@ -212,10 +212,18 @@ DOCUMENTS = {
     "activities/profile": ("profileId", True, False),
     "agents/profile": ("profileId", False, True),
 }
-content_types = st.sampled_from(
+
+
+def on_the_wire(header: str) -> str:
+    """A header as WSGI hands it over: the client's bytes read as ISO-8859-1
+    (a lone surrogate cannot travel; its UTF-8 bytes can)."""
+    return header.encode("utf-8", "surrogatepass").decode("latin-1")
+
+
+content_types = (st.sampled_from(
     ["application/json", "text/plain", "text/html", "application/octet-stream",
      "application/json; charset=utf-8"]
-) | hazard_text | st.integers(200, 400).map(lambda n: "text/" + "x" * n)  # fmt: skip
+) | hazard_text | st.integers(200, 400).map(lambda n: "text/" + "x" * n)).map(on_the_wire)  # fmt: skip
 bodies = json_values.map(dumps).map(
     lambda text: text.encode("utf-8", "surrogatepass")
 ) | st.binary(max_size=64)
