@@ -36,13 +36,16 @@ $(STAMP): pyproject.toml | check-python
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-$(VENDOR_STAMP): package.json package-lock.json
+$(VENDOR_STAMP): package.json package-lock.json Makefile
 	@command -v npm >/dev/null || { echo "Atelier needs Node.js 20 and npm (the SCORM player's scorm-again)."; exit 1; }
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	rm -rf $(VENDOR)/scorm-again
 	mkdir -p $(VENDOR)/scorm-again
 	@# The SCORM run-time API (learning/scorm/), MIT: its licence travels with it.
-	cp $(SCORM_AGAIN)/dist/scorm12.min.js $(SCORM_AGAIN)/dist/scorm2004.min.js \
+	@# With their source maps: the bundles name them, and collectstatic's manifest
+	@# storage refuses a bundle whose map is missing (production deploys).
+	cp $(SCORM_AGAIN)/dist/scorm12.min.js $(SCORM_AGAIN)/dist/scorm12.min.js.map \
+		$(SCORM_AGAIN)/dist/scorm2004.min.js $(SCORM_AGAIN)/dist/scorm2004.min.js.map \
 		$(SCORM_AGAIN)/LICENSE $(SCORM_AGAIN)/package.json $(VENDOR)/scorm-again/
 	@touch $(VENDOR_STAMP)
 

@@ -33,7 +33,9 @@ def check_private_root(app_configs, **kwargs):
 # Copied from node_modules by `make install` (Makefile, package-lock.json).
 VENDOR_FILES = (
     "vendor/scorm-again/scorm12.min.js",
+    "vendor/scorm-again/scorm12.min.js.map",
     "vendor/scorm-again/scorm2004.min.js",
+    "vendor/scorm-again/scorm2004.min.js.map",
     "vendor/scorm-again/LICENSE",
 )
 

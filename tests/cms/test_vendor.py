@@ -40,3 +40,21 @@ def test_vendor_libraries_are_pinned_in_the_lock_file():
     assert lock["packages"]["node_modules/scorm-again"]["integrity"].startswith(
         "sha512-"
     )
+
+
+def test_collectstatic_with_the_production_storage(tmp_path, settings):
+    """A production deploy runs collectstatic with a manifest storage, which refuses
+    a file naming another it cannot find (scorm-again's bundles name their source
+    maps): every static file, vendor bundles included, must collect."""
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+        },
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    assert (tmp_path / "staticfiles.json").exists()
+    assert any((tmp_path / "vendor/scorm-again").glob("scorm2004.min.*.js"))
