@@ -307,6 +307,10 @@ class LessonPage(MemoisedViewRestrictionsMixin, Page):
         position = next(
             (i for i, lesson in enumerate(siblings) if lesson.pk == self.pk), 0
         )
+        # "Previous" and "next" walk the lessons and quizzes in the trainer's
+        # order, as the completion rule does: the last lesson leads to the quiz.
+        steps = list(outline.steps) if outline else []
+        step = next((i for i, s in enumerate(steps) if s.pk == self.pk), None)
         if journey is None:  # a caller that skipped serve()
             journey = course_journey(request.user, self.course)
         context.update(
@@ -314,10 +318,11 @@ class LessonPage(MemoisedViewRestrictionsMixin, Page):
             # canonical_id): the memoised outline, no query.
             course=outline.course if outline else self.course,
             lessons=siblings,
+            steps=steps,
             lesson_number=position + 1,
-            previous_lesson=siblings[position - 1] if position > 0 else None,
-            next_lesson=siblings[position + 1]
-            if position + 1 < len(siblings)
+            previous_step=steps[step - 1] if step else None,
+            next_step=steps[step + 1]
+            if step is not None and step + 1 < len(steps)
             else None,
             journey=journey,
         )

@@ -103,8 +103,8 @@ def test_trainer_previews_a_draft_course_as_a_whole(
 
     page.get_by_role("link", name="Commencer : Introduction").click()
     expect(page.locator(".eyebrow")).to_contain_text("Leçon 1 sur 2")
-    outline = page.get_by_role("navigation", name="Leçons de cette formation")
-    expect(outline.get_by_role("listitem")).to_have_count(2)
+    outline = page.get_by_role("navigation", name="Plan de la formation")
+    expect(outline.get_by_role("listitem")).to_have_count(3)  # the quiz too
     assert_accessible(page)
     page.get_by_role("link", name="Leçon suivante : Les bases, revues").click()
     expect(page.locator(".eyebrow")).to_contain_text("Leçon 2 sur 2")

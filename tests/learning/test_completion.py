@@ -3,7 +3,6 @@ page, lesson page, quiz result, "continue"."""
 
 import itertools
 import re
-import uuid
 
 from django.urls import reverse
 from django.utils import translation
@@ -11,40 +10,15 @@ from django.utils import translation
 import pytest
 
 from courses.outline import outline_by_id
-from courses.quizzes import QuestionPool, QuizPage, QuizPoolDraw
 from learning import progress
 from learning.certificates.models import Certificate
 from learning.completion import completion, done_step_ids, requirements_met
 from learning.navigation import resume_url
 from learning.quiz import attempts
 
+from .conftest import make_quiz as _quiz
+
 pytestmark = pytest.mark.django_db
-
-
-def _quiz(course, slug, *, required=True):
-    pool = QuestionPool.objects.create(
-        code=f"pool-{slug}",
-        title=slug,
-        questions=[
-            {
-                "type": "true_false",
-                "value": {"prompt": "Vrai ?", "answer": True, "feedback": ""},
-                "id": str(uuid.uuid4()),
-            }
-        ],
-    )
-    quiz = course.add_child(
-        instance=QuizPage(title=f"Quiz {slug}", slug=slug, required=required)
-    )
-    QuizPoolDraw.objects.create(quiz=quiz, pool=pool, count=1)
-    quiz.save_revision().publish()
-    return QuizPage.objects.get(pk=quiz.pk)
-
-
-@pytest.fixture
-def assessment(course):
-    """The SNDS course's required final assessment, after its three lessons."""
-    return _quiz(course, "evaluation")
 
 
 def _pass(enrollment, quiz, *, right=True):
@@ -98,18 +72,6 @@ def test_continue_goes_to_the_first_unfinished_item(learner, course, lessons):
     progress.complete_lesson(enrollment, lessons[1])
     enrollment.refresh_from_db()
     assert resume_url(enrollment) == assessment.url  # a required quiz is an item too
-
-
-@pytest.fixture
-def english(site_structure, course, lessons, assessment):
-    """English translations of the course, its lessons and its assessment."""
-    locale = site_structure.catalogue("en").locale
-    pages = {}
-    for page in [course, *lessons, assessment]:
-        translated = page.copy_for_translation(locale)
-        translated.save_revision().publish()
-        pages[page.pk] = translated.specific
-    return pages
 
 
 def test_continue_in_english_leads_to_the_english_page(
