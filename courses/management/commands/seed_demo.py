@@ -46,8 +46,10 @@ class Command(BaseCommand):
         self.stdout.write(ensure_legal_pages())
         self._seed_courses(refresh=refresh)
         from courses.packages.demo import install_cmi5_demo  # built by code
+        from courses.packages.scorm_demo import install_scorm_demo
 
         self.stdout.write(install_cmi5_demo(refresh=refresh))
+        self.stdout.write(install_scorm_demo(refresh=refresh))
         self._seed_users(groups)
         from courses.hdf5.demo import install_hdf5_demo  # the HDF5 course's data file
 
