@@ -168,9 +168,7 @@ def serve_quiz(request, quiz):
         )
         context.update(
             past_attempts=past,
-            attempts_left=None
-            if not canonical_quiz.max_attempts
-            else max(0, canonical_quiz.max_attempts - len(past)),
+            attempts_left=attempts_left(enrollment, canonical_quiz, used=len(past)),
             best=max((a.score or 0 for a in past), default=None),
             passed=any(a.passed for a in past),
         )
@@ -269,6 +267,15 @@ def _error(request, quiz, message, *, status, attempt=None):
     )
 
 
+def attempts_left(enrollment, quiz, *, used: int | None = None) -> int | None:
+    """How many more attempts the learner may start; None when unlimited."""
+    if not quiz.max_attempts:
+        return None
+    if used is None:
+        used = attempts.attempts_used(enrollment, quiz)
+    return max(0, quiz.max_attempts - used)
+
+
 def _review(request, quiz, enrollment, review_id, context):
     attempt = None
     if enrollment is not None:
@@ -279,10 +286,13 @@ def _review(request, quiz, enrollment, review_id, context):
         ).first()
     if attempt is None:
         raise Http404
-    corrections = _show_corrections(canonical_page(quiz), attempt)
+    canonical_quiz = canonical_page(quiz)
+    corrections = _show_corrections(canonical_quiz, attempt)
     context.update(
         attempt=attempt,
         corrections=corrections,
+        attempts_left=attempts_left(enrollment, canonical_quiz),
+        max_attempts=canonical_quiz.max_attempts,
         reviewed=[_reviewed(q, attempt, corrections) for q in attempt.questions],
         # What the completion rule still asks for, or the certificate's state.
         journey=course_journey(request.user, context["course"]),
@@ -300,17 +310,35 @@ def _reviewed(question: dict, attempt: QuizAttempt, corrections: bool) -> dict:
         "problem": answer_problem(question, answer),
         "score": attempt.question_scores.get(question["key"], 0),
     }
+    row["choices"] = reviewed_choices(question, answer, corrections)
     if corrections:
         row["feedback"] = question.get("feedback", "")
         row["solution"] = _solution_text(question)
-        if "choices" in question:
-            chosen = answer if isinstance(answer, list) else [answer]
-            row["choice_feedback"] = [
-                c["feedback"]
-                for c in question["choices"]
-                if c["id"] in chosen and c.get("feedback")
-            ]
     return row
+
+
+def reviewed_choices(question: dict, answer, corrections: bool) -> list[dict]:
+    """Each choice of a choice or true/false question as shown after submission:
+    its text, whether the learner chose it and, with corrections, whether it is
+    correct and its own feedback. Empty for the other question types."""
+    if "choices" in question:
+        chosen = answer if isinstance(answer, list) else [answer]
+        choices = [
+            (c["text"], c["id"] in chosen, c["correct"], c.get("feedback", ""))
+            for c in question["choices"]
+        ]
+    elif question["type"] == "true_false":
+        choices = [
+            (label, answer is value, question["answer"] is value, "")
+            for label, value in ((_("True"), True), (_("False"), False))
+        ]
+    else:
+        return []
+    return [
+        {"text": text, "chosen": chosen}
+        | ({"correct": correct, "feedback": feedback} if corrections else {})
+        for text, chosen, correct, feedback in choices
+    ]
 
 
 def answer_problem(question: dict, answer) -> str | None:
