@@ -16,6 +16,9 @@ VERBS = {
     "failed": "http://adlnet.gov/expapi/verbs/failed",
     "terminated": "http://adlnet.gov/expapi/verbs/terminated",
     "satisfied": "https://w3id.org/xapi/adl/verbs/satisfied",
+    "launched": "http://adlnet.gov/expapi/verbs/launched",
+    "abandoned": "https://w3id.org/xapi/adl/verbs/abandoned",
+    "waived": "https://w3id.org/xapi/adl/verbs/waived",
     "experienced": "http://adlnet.gov/expapi/verbs/experienced",
 }
 SESSION_ID = "https://w3id.org/xapi/cmi5/context/extensions/sessionid"

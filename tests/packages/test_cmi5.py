@@ -154,6 +154,14 @@ def test_documents_are_held_to_the_session(setup, catalogue):
             "completed was already",
         ),
         ([("initialized", {}), ("passed", {}), ("failed", {})], "after passed"),
+        ([("initialized", {}), ("passed", {}), ("passed", {})], "after passed"),
+        ([("initialized", {}), ("launched", {})], "only the LMS issues"),
+        ([("initialized", {}), ("abandoned", {})], "only the LMS issues"),
+        ([("initialized", {}), ("waived", {})], "only the LMS issues"),
+        (
+            [("initialized", {}), ("completed", {"session_id": "other"})],
+            "sessionid extension must be this session's",
+        ),
     ],
 )
 def test_statement_rules(setup, statements, refusal):
@@ -165,6 +173,25 @@ def test_statement_rules(setup, statements, refusal):
     assert response.status_code == 403
     assert refusal in response.json()["error"]
     assert Statement.objects.count() == before
+
+
+def test_results_are_once_per_registration_across_sessions(setup):
+    """completed once, nothing after passed, even in a later session; nothing
+    after terminated, even in a later batch (the credential is off)."""
+    lesson, enrollment, units = setup
+    first = AU(enrollment, lesson, units[0]).connect()
+    for verb in ("initialized", "completed", "passed", "terminated"):
+        assert first.say(verb).status_code == 200, verb
+    assert first.say("experienced").status_code == 401
+    second = AU(enrollment, lesson, units[0]).connect()
+    assert second.say("initialized").status_code == 200
+    for verb, refusal in [
+        ("completed", "completed was already recorded"),
+        ("passed", "passed after passed"),
+        ("failed", "failed after passed"),
+    ]:
+        response = second.say(verb)
+        assert response.status_code == 403 and refusal in response.json()["error"]
 
 
 def test_identity_rules(setup):
@@ -195,6 +222,7 @@ def test_mastery_score_rules(private_root, tmp_path, package_course, learner):
     au = AU(enrollment, lesson, lesson.package.units.first()).connect()
     au.say("initialized")
     assert au.say("passed", result={"score": {"scaled": 0.5}}).status_code == 403
+    assert au.say("passed").status_code == 403  # no score: not shown to reach it
     assert au.say("failed", result={"score": {"scaled": 0.9}}).status_code == 403
     assert au.say("failed", result={"score": {"scaled": 0.5}}).status_code == 200
     assert au.say("passed", result={"score": {"scaled": 0.85}}).status_code == 200
@@ -204,12 +232,37 @@ def test_mastery_score_rules(private_root, tmp_path, package_course, learner):
     )
 
 
+def launch_data(au) -> dict:
+    response = au.lrs(
+        "get",
+        "activities/state",
+        data={
+            "activityId": au.params["activityId"],
+            "agent": json.dumps(au.actor),
+            "registration": au.params["registration"],
+            "stateId": "LMS.LaunchData",
+        },
+    )
+    assert response.status_code == 200, response.content
+    return json.loads(response.content)
+
+
 @pytest.mark.parametrize("mode", ["Browse", "Review"])
 def test_modes_record_no_result(setup, mode):
-    """Browse and Review sessions run, but completed, passed and failed are refused."""
+    """Browse and Review sessions run (the mode in "launched" and LMS.LaunchData),
+    but completed, passed and failed are refused."""
     lesson, enrollment, units = setup
     au = AU(enrollment, lesson, units[0], mode=mode).connect()
+    launched = verbs_stored("launched").get()
+    assert (
+        launched.data["context"]["extensions"][
+            "https://w3id.org/xapi/cmi5/context/extensions/launchmode"
+        ]
+        == mode
+    )
+    assert launch_data(au)["launchMode"] == mode
     assert au.say("initialized").status_code == 200
+    assert au.say("experienced").status_code == 200  # cmi5 allowed statements are
     for verb in ("completed", "passed", "failed"):
         response = au.say(verb)
         assert (
@@ -218,6 +271,50 @@ def test_modes_record_no_result(setup, mode):
         )
     assert au.say("terminated").status_code == 200
     assert not UnitProgress.objects.filter(satisfied_at__isnull=False).exists()
+
+
+def test_normal_mode_records_results(setup):
+    """In Normal mode completed, passed and failed are stored and counted."""
+    lesson, enrollment, units = setup
+    au = AU(enrollment, lesson, units[0]).connect()
+    assert launch_data(au)["launchMode"] == "Normal"
+    for verb in ("initialized", "failed", "completed", "passed", "terminated"):
+        assert au.say(verb).status_code == 200, verb
+    row = UnitProgress.objects.get(enrollment=enrollment, unit=units[0])
+    assert row.completed_at and row.passed_at and row.failed_at and row.satisfied_at
+
+
+@pytest.mark.parametrize("mode", ["Browse", "Review"])
+def test_not_applicable_au_is_satisfied_only_in_normal_mode(
+    private_root, tmp_path, package_course, learner, mode
+):
+    """A NotApplicable AU is satisfied when launched in Normal mode, not when
+    browsed or reviewed: no "satisfied" statement, no unit progress."""
+    lesson = make_lesson(private_root, tmp_path, package_course, moveOn="NotApplicable")
+    enrollment = progress.enrol(learner, package_course)
+    unit = lesson.package.units.first()
+    AU(enrollment, lesson, unit, mode=mode)
+    assert not UnitProgress.objects.filter(satisfied_at__isnull=False).exists()
+    assert not verbs_stored("satisfied").exists()
+    AU(enrollment, lesson, unit)
+    assert UnitProgress.objects.get(unit=unit).satisfied_at is not None
+
+
+def test_learner_launches_in_normal_or_review_mode_only(setup, learner):
+    """The learner's launch button opens Normal or Review sessions; Browse (for
+    harnesses, through the API) or an unknown mode posted by hand is Normal."""
+    lesson, enrollment, units = setup
+    client = Client()
+    client.force_login(learner)
+    url = f"/learning/packages/{lesson.pk}/units/{units[0].pk}/launch/"
+    for posted, expected in [
+        ("Review", "Review"),
+        ("Browse", "Normal"),
+        ("Teacher", "Normal"),
+        ("", "Normal"),
+    ]:
+        assert client.post(url, {"mode": posted}).status_code == 200
+        assert LaunchSession.objects.latest("created_at").mode == expected, posted
 
 
 @pytest.mark.parametrize(
@@ -281,6 +378,44 @@ def test_abandoned_session(setup):
     assert abandoned.data["result"]["duration"].startswith("PT")
     assert first.say("completed").status_code == 401  # the old credential is off
     assert second.say("initialized").status_code == 200
+
+
+def test_abandoned_without_initialized_and_not_after_terminated(setup):
+    """A session launched but never initialized is abandoned by the next launch;
+    a terminated one is not; another AU's open session is left alone; an
+    abandoned session satisfies nothing."""
+    lesson, enrollment, units = setup
+    never_started = AU(enrollment, lesson, units[0])
+    other_au = AU(enrollment, lesson, units[1]).connect()
+    assert other_au.say("initialized").status_code == 200
+    AU(enrollment, lesson, units[0])
+    assert LaunchSession.objects.get(pk=never_started.session.pk).abandoned_at
+    assert LaunchSession.objects.get(pk=other_au.session.pk).abandoned_at is None
+    assert verbs_stored("abandoned").count() == 1
+
+    finished = AU(enrollment, lesson, units[1]).connect()  # abandons other_au
+    assert finished.say("initialized").status_code == 200
+    assert finished.say("terminated").status_code == 200
+    AU(enrollment, lesson, units[1])
+    assert LaunchSession.objects.get(pk=finished.session.pk).abandoned_at is None
+    assert verbs_stored("abandoned").count() == 2
+    assert not UnitProgress.objects.filter(satisfied_at__isnull=False).exists()
+    assert not LessonProgress.objects.filter(completed_at__isnull=False).exists()
+
+
+def test_abandoned_session_keeps_what_it_recorded(setup):
+    """What an abandoned session stored before (completed) still counts: the
+    next session cannot complete again, and the AU is satisfied."""
+    lesson, enrollment, units = setup
+    first = AU(enrollment, lesson, units[0]).connect()
+    assert first.say("initialized").status_code == 200
+    assert first.say("completed").status_code == 200
+    assert UnitProgress.objects.get(unit=units[0]).satisfied_at is not None
+    second = AU(enrollment, lesson, units[0]).connect()
+    assert second.say("initialized").status_code == 200
+    response = second.say("completed")
+    assert response.status_code == 403
+    assert "completed was already recorded" in response.json()["error"]
 
 
 def test_waived_au_counts_as_satisfied(setup):
