@@ -88,7 +88,22 @@ class ReminderNotNeeded(LearningError):
 
 
 class AlreadyRemindedToday(LearningError):
-    message = _("A reminder about this training was already sent by hand today.")
+    """`sent`: the reminder already sent today (by hand or by the daily run);
+    `may_insist`: only the daily run's, so a manager may send one anyway."""
+
+    message = _("A reminder about this training was already sent to this person today.")
+
+    def __init__(self, message=None, *, sent=None, may_insist: bool = False):
+        super().__init__(message)
+        self.sent = sent
+        self.may_insist = may_insist
+
+
+class EnrolmentNotNeeded(LearningError):
+    message = _(
+        "No enrolment is needed: this person is cleared, or the training does not "
+        "apply to them."
+    )
 
 
 class NoEmailAddress(LearningError):

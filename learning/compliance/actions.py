@@ -6,7 +6,7 @@ its POST views and any other caller get the same answers.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -22,6 +22,7 @@ from learning.exceptions import (
     AlreadyEnrolled,
     AlreadyRemindedToday,
     CourseNotAvailable,
+    EnrolmentNotNeeded,
     NoEmailAddress,
     ReminderNotNeeded,
 )
@@ -45,12 +46,36 @@ def may_remind(item: Standing) -> bool:
     )
 
 
-def send_reminder_now(manager, person, requirement, *, today: date | None = None):
+def sent_today(person, requirement, today: date, *, manual: bool) -> Reminder | None:
+    """The reminder about `requirement` sent to `person` on `today` (the site's
+    local day) by hand, or the last one the daily run sent; None if none."""
+    found = Reminder.objects.filter(user=person, requirement=requirement)
+    if manual:
+        found = found.filter(manual_on=today)
+    else:
+        start = timezone.make_aware(datetime.combine(today, time.min))
+        found = found.filter(
+            manual_on=None, sent_at__gte=start, sent_at__lt=start + timedelta(days=1)
+        )
+    return found.select_related("sent_by").order_by("-sent_at").first()
+
+
+def send_reminder_now(
+    manager,
+    person,
+    requirement,
+    *,
+    today: date | None = None,
+    after_daily_run: bool = False,
+):
     """E-mail `person` a reminder about `requirement` now, recorded as sent by
-    `manager`; at most one such reminder per person, requirement and day.
+    `manager`; at most one by hand per person, requirement and day (a unique
+    constraint), and one after the daily run's of the same day only when asked
+    (`after_daily_run`), so a click does not repeat this morning's e-mail.
 
     It counts for its window: the daily job does not send the same reminder
-    again. OutOfScope, ReminderNotNeeded, NoEmailAddress, AlreadyRemindedToday.
+    again. OutOfScope, ReminderNotNeeded, NoEmailAddress, AlreadyRemindedToday
+    (its `sent` says which; `may_insist` when only the daily run's was sent).
     """
     require_person_in_scope(manager, person)
     today = today or timezone.localdate()
@@ -59,6 +84,13 @@ def send_reminder_now(manager, person, requirement, *, today: date | None = None
         raise ReminderNotNeeded
     if not person.email:
         raise NoEmailAddress
+    by_hand = sent_today(person, requirement, today, manual=True)
+    if by_hand is not None:
+        raise AlreadyRemindedToday(sent=by_hand)
+    if not after_daily_run:
+        daily = sent_today(person, requirement, today, manual=False)
+        if daily is not None:
+            raise AlreadyRemindedToday(sent=daily, may_insist=True)
     kind = MANUAL_KINDS[ComplianceStatus(item.status)]
     window = (
         item.valid_until
@@ -75,8 +107,10 @@ def send_reminder_now(manager, person, requirement, *, today: date | None = None
     )
     try:
         return deliver(reminder, item)
-    except IntegrityError as error:
-        raise AlreadyRemindedToday from error
+    except IntegrityError as error:  # a concurrent click got there first
+        raise AlreadyRemindedToday(
+            sent=sent_today(person, requirement, today, manual=True)
+        ) from error
 
 
 @dataclass(frozen=True)
@@ -144,12 +178,19 @@ def enrol_for_requirement(manager, person, requirement, course: CoursePage):
 
     One transaction: if the e-mail cannot be sent, nothing is recorded.
     OutOfScope, CourseNotAvailable (not one of the requirement's courses, or
-    not published), AlreadyEnrolled.
+    not published), EnrolmentNotNeeded (cleared, or not required of them),
+    AlreadyEnrolled (taking one of its courses, or the one offered is another).
     """
     require_person_in_scope(manager, person)
-    if not requirement.active or not requirement.courses.filter(pk=course.pk).exists():
+    if (
+        not requirement.active
+        or not course.live
+        or not requirement.courses.filter(pk=course.pk).exists()
+    ):
         raise CourseNotAvailable
     item = standing(person, requirement)
+    if not item.applies or item.status == ComplianceStatus.COMPLIANT:
+        raise EnrolmentNotNeeded
     option = enrol_option(person, requirement, item)
     if option is None or option.course.pk != course.pk:
         raise AlreadyEnrolled

@@ -12,11 +12,12 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from courses.models import CoursePage
-from learning.exceptions import AlreadyEnrolled, LearningError
+from learning.exceptions import AlreadyEnrolled, AlreadyRemindedToday, LearningError
 
 from . import actions, exports, placement
 from .dashboard import (
@@ -194,7 +195,11 @@ def _person_url(pseudonym, back: str) -> str:
     return f"{url}?{urlencode({'back': back})}" if back else url
 
 
-def _render_person(request, pseudonym, *, back: str, status: int = 200):
+def _render_person(
+    request, pseudonym, *, back: str, status: int = 200, insist_on: str = ""
+):
+    """The person page; `insist_on`: the requirement whose reminder button
+    becomes "send another reminder anyway" (the daily run's went today)."""
     try:
         history = person_history(request.user, pseudonym)
     except NotAManager as error:
@@ -208,6 +213,7 @@ def _render_person(request, pseudonym, *, back: str, status: int = 200):
             "history": history,
             "rows": actions.standing_rows(history.person, history.standings),
             "schedule": reminder_schedule(),
+            "insist_on": insist_on,
             "back": back,
             "dashboard_url": reverse("compliance:dashboard")
             + (f"?{back}" if back else ""),
@@ -221,11 +227,11 @@ def person(request, pseudonym):
     return _render_person(request, pseudonym, back=_back_query(request.GET))
 
 
-def _refused(request, pseudonym, message: str, *, status: int = 400):
+def _refused(request, pseudonym, message: str, *, status: int = 400, **extra):
     """The person page again, with why the action was refused (400)."""
     messages.error(request, message)
     return _render_person(
-        request, pseudonym, back=_back_query(request.POST), status=status
+        request, pseudonym, back=_back_query(request.POST), status=status, **extra
     )
 
 
@@ -261,6 +267,35 @@ def _person_and_requirement(request, pseudonym):
     return person, requirement
 
 
+def _already_reminded(person, requirement, sent) -> str:
+    """Why no second reminder goes today: who sent the first one, and when."""
+    if sent is None:
+        return str(AlreadyRemindedToday.message)
+    names = {
+        "title": requirement.title,
+        "name": person,
+        "time": time_format(timezone.localtime(sent.sent_at), "TIME_FORMAT"),
+        "manager": sent.sent_by,
+    }
+    if sent.manual and sent.sent_by:
+        message = _(
+            "A reminder about “%(title)s” was already sent to %(name)s today at "
+            "%(time)s, by hand by %(manager)s. The next one can be sent tomorrow."
+        )
+    elif sent.manual:
+        message = _(
+            "A reminder about “%(title)s” was already sent to %(name)s today at "
+            "%(time)s, by hand. The next one can be sent tomorrow."
+        )
+    else:
+        message = _(
+            "A reminder about “%(title)s” was already sent to %(name)s today at "
+            "%(time)s, by the daily run. Send another one only if it is needed, "
+            "with “Send another reminder anyway”."
+        )
+    return message % names
+
+
 @login_required
 @require_POST
 def remind(request, pseudonym):
@@ -269,11 +304,25 @@ def remind(request, pseudonym):
     if requirement is None:
         return _refused(request, pseudonym, _("Unknown mandatory training."))
     try:
-        actions.send_reminder_now(request.user, person, requirement)
+        actions.send_reminder_now(
+            request.user,
+            person,
+            requirement,
+            after_daily_run=request.POST.get("after_daily_run") == "1",
+        )
     except OutOfScope as error:
         raise Http404 from error
     except OSError:  # smtplib's errors included
         return _mail_failed(request, pseudonym)
+    except AlreadyRemindedToday as error:
+        # 409 with the button to insist when only the daily run's went today.
+        return _refused(
+            request,
+            pseudonym,
+            _already_reminded(person, requirement, error.sent),
+            status=409 if error.may_insist else 400,
+            insist_on=requirement.slug if error.may_insist else "",
+        )
     except LearningError as error:
         return _refused(request, pseudonym, error.message)
     return _done(

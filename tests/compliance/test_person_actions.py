@@ -97,11 +97,72 @@ def test_reminder_now_once_a_day(client, people, manager_a, mailoutbox):
     assert client.post(remind_url(late), {"requirement": "snds"}).status_code == 302
     again = client.post(remind_url(late), {"requirement": "snds"})
     assert again.status_code == 400
-    assert "déjà été envoyé à la main aujourd’hui" in again.content.decode()
+    assert (
+        "Un rappel sur « Accès SNDS » a déjà été envoyé à Camille Late aujourd’hui à "
+        "10:00, à la main par"
+    ) in again.content.decode()
+    assert "Le prochain pourra partir demain." in again.content.decode()
     assert len(mailoutbox) == 1
     with time_machine.travel(at(date(2026, 3, 11)), tick=False):
         assert client.post(remind_url(late), {"requirement": "snds"}).status_code == 302
     assert Reminder.objects.filter(user=late).count() == 2
+
+
+def test_reminder_now_after_the_daily_run_asks_first(
+    client, people, manager_a, mailoutbox
+):
+    """The daily run reminded an expired person this morning: a click on "send a
+    reminder now" sends nothing and says when and how the first went (409, in
+    the manager's language), with a "send another reminder anyway" button; that
+    one sends it, once: a third is refused (400)."""
+    send_reminders()
+    assert Reminder.objects.filter(user=people["old"], manual_on=None).exists()
+    mailoutbox.clear()
+    client.force_login(manager_a)
+    asked = client.post(remind_url(people["old"]), {"requirement": "snds"})
+    assert asked.status_code == 409
+    html = asked.content.decode()
+    assert (
+        "Un rappel sur « Accès SNDS » a déjà été envoyé à Camille Old aujourd’hui "
+        "à 10:00, par l’envoi quotidien."
+    ) in html
+    assert html.count("Envoyer quand même un autre rappel") == 2  # message, button
+    assert 'name="after_daily_run" value="1"' in html
+    english = client.post(f"/en{remind_url(people['old'])}", {"requirement": "snds"})
+    assert english.status_code == 409
+    assert (
+        "A reminder about “Accès SNDS” was already sent to Camille Old today at "
+        "10 a.m., by the daily run. Send another one only if it is needed, with "
+        "“Send another reminder anyway”."
+    ) in english.content.decode()
+    assert not mailoutbox
+    assert not Reminder.objects.filter(manual_on__isnull=False).exists()
+
+    sent = client.post(
+        remind_url(people["old"]), {"requirement": "snds", "after_daily_run": "1"}
+    )
+    assert sent.status_code == 302
+    assert Reminder.objects.get(manual_on=TODAY).sent_by == manager_a
+    assert len(mailoutbox) == 1
+    again = client.post(
+        remind_url(people["old"]), {"requirement": "snds", "after_daily_run": "1"}
+    )
+    assert again.status_code == 400
+    assert "à la main par" in again.content.decode()
+    assert len(mailoutbox) == 1
+
+
+def test_reminder_now_the_day_after_the_daily_run(
+    client, people, manager_a, mailoutbox
+):
+    """The daily run's reminder of yesterday does not hold back today's click."""
+    send_reminders()
+    mailoutbox.clear()
+    client.force_login(manager_a)
+    with time_machine.travel(at(date(2026, 3, 11)), tick=False):
+        response = client.post(remind_url(people["old"]), {"requirement": "snds"})
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1
 
 
 def test_reminder_now_counts_for_its_window(client, people, manager_a, mailoutbox):
@@ -181,16 +242,47 @@ def test_person_actions_refusals(client, people, manager_a, units, mailoutbox):
     assert not Enrollment.objects.filter(user__in=[bea, people["late"]]).exists()
 
 
-def test_person_actions_domain_functions_ask_the_scope(people, manager_a, units):
-    """The domain functions ask the scope too: a lab B manager gets OutOfScope."""
+def test_person_actions_domain_functions_ask_the_scope(
+    people, manager_a, units, mailoutbox
+):
+    """The domain functions ask the scope too, both ways: a lab B manager gets
+    OutOfScope for a lab A person and the lab A manager for a lab B one; nothing
+    is written or sent. The lab A manager acts on lab A."""
     other = member(units["lab_b"], username="bob", role=MembershipRole.MANAGER)
     requirement = Requirement.objects.get(slug="snds")
-    with pytest.raises(OutOfScope):
-        actions.send_reminder_now(other, people["late"], requirement)
-    with pytest.raises(OutOfScope):
-        actions.enrol_for_requirement(
-            other, people["late"], requirement, requirement.courses.first()
-        )
+    course = requirement.courses.first()
+    statements = Statement.objects.count()
+    for manager, person in ((other, people["late"]), (manager_a, people["bea"])):
+        with pytest.raises(OutOfScope):
+            actions.send_reminder_now(manager, person, requirement)
+        with pytest.raises(OutOfScope):
+            actions.enrol_for_requirement(manager, person, requirement, course)
+    assert not Reminder.objects.exists()
+    assert not Enrollment.objects.filter(user__in=[people["late"], people["bea"]])
+    assert Statement.objects.count() == statements
+    assert not mailoutbox
+    actions.send_reminder_now(other, people["bea"], requirement)
+    actions.enrol_for_requirement(manager_a, people["late"], requirement, course)
+    assert len(mailoutbox) == 2
+
+
+@pytest.mark.parametrize(
+    "pseudonym", ["00000000-0000-4000-8000-000000000000", "not-a-uuid", "%00"]
+)
+@pytest.mark.parametrize("action", ["remind", "enrol"])
+def test_person_actions_unknown_person(
+    client, people, manager_a, snds_course, pseudonym, action, mailoutbox
+):
+    """An unknown or malformed person: 404, nothing written or sent."""
+    client.force_login(manager_a)
+    response = client.post(
+        f"/compliance/people/{pseudonym}/{action}/",
+        {"requirement": "snds", "course": snds_course.pk},
+    )
+    assert response.status_code == 404
+    assert not Reminder.objects.exists()
+    assert not Enrollment.objects.filter(user=people["late"]).exists()
+    assert not mailoutbox
 
 
 def test_enrol_in_the_required_course(
@@ -223,7 +315,8 @@ def test_enrol_in_the_required_course(
 
 
 def test_enrol_reopens_an_expired_certificate(client, people, manager_a, snds_course):
-    """For an expired certificate the completed enrolment is reopened (renewal)."""
+    """For an expired certificate the completed enrolment is reopened (renewal),
+    with its xAPI "initialized" statement; a second POST is refused."""
     client.force_login(manager_a)
     old = people["old"]
     page = client.get(f"/compliance/people/{old.pseudonym}/").content.decode()
@@ -234,6 +327,39 @@ def test_enrol_reopens_an_expired_certificate(client, people, manager_a, snds_co
     assert response.status_code == 302
     enrollment = Enrollment.objects.get(user=old, course=snds_course)
     assert enrollment.status == EnrollmentStatus.ACTIVE
+    assert Statement.objects.filter(
+        registration=enrollment.pk, verb__endswith="/initialized"
+    ).exists()
+    statements = Statement.objects.count()
+    again = client.post(
+        enrol_url(old), {"requirement": "snds", "course": snds_course.pk}
+    )
+    assert again.status_code == 400
+    assert "déjà inscrit·e" in again.content.decode()
+    assert Statement.objects.count() == statements
+
+
+def test_enrol_refused_when_not_needed(
+    client, people, manager_a, snds_course, units, mailoutbox
+):
+    """A compliant person, or one the training does not apply to: 400 saying no
+    enrolment is needed (in the manager's language), nothing written."""
+    outside = member(units["lab_a"], username="outside", last_name="Outside")
+    Requirement.objects.get(slug="snds").units.set([units["lab_b"]])
+    client.force_login(manager_a)
+    for person in (people["good"], outside):
+        response = client.post(
+            enrol_url(person), {"requirement": "snds", "course": snds_course.pk}
+        )
+        assert response.status_code == 400
+        assert "Aucune inscription n’est nécessaire" in response.content.decode()
+    english = client.post(
+        f"/en{enrol_url(outside)}", {"requirement": "snds", "course": snds_course.pk}
+    )
+    assert english.status_code == 400
+    assert "No enrolment is needed" in english.content.decode()
+    assert not Enrollment.objects.filter(user=outside).exists()
+    assert not mailoutbox
 
 
 @pytest.mark.parametrize("course_id", ["", "abc", "9" * 40, "-1", "99999"])

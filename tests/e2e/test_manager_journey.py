@@ -83,8 +83,9 @@ def test_person_page_reminds_and_enrols(
     page, live_server, demo, in_process_reminders, mailoutbox, assert_accessible
 ):
     """Without a scheduler the day's reminders go out on the first visit and the
-    person page says so; the manager reminds an overdue person now (once a day)
-    and enrols them in the required course."""
+    person page says so; the manager reminds an overdue person now (asked first,
+    as the daily run reminded them this morning; then once a day) and enrols
+    them in the required course."""
     page.goto(f"{live_server.url}/accounts/login/")
     wait_for_the_daily_run()
     run = ReminderRun.objects.get()
@@ -108,7 +109,16 @@ def test_person_page_reminds_and_enrols(
     expect(page.get_by_test_id("reminders-sent")).to_contain_text("envoi quotidien")
     assert_accessible(page)
 
+    # The daily run reminded them this morning: the page says so and asks first.
     page.get_by_role("button", name="Envoyer un rappel maintenant").click()
+    page.wait_for_load_state()
+    expect(page.locator(".message--error")).to_contain_text(
+        f"a déjà été envoyé à {person.get_full_name()} aujourd’hui"
+    )
+    expect(page.locator(".message--error")).to_contain_text("par l’envoi quotidien")
+    assert not Reminder.objects.filter(user=person, manual_on__isnull=False).exists()
+    assert_accessible(page)
+    page.get_by_role("button", name="Envoyer quand même un autre rappel").click()
     page.wait_for_load_state()
     expect(page.locator(".message--success")).to_contain_text(
         f"Rappel sur « Accès au SNDS » envoyé à {person.get_full_name()}"
@@ -122,10 +132,12 @@ def test_person_page_reminds_and_enrols(
     assert "Thomas Responsable" in mailoutbox[-1].body
     assert_accessible(page)
 
-    # A second one the same day is refused, with the reason.
+    # A second one by hand the same day is refused, with the reason.
     page.get_by_role("button", name="Envoyer un rappel maintenant").click()
     page.wait_for_load_state()
-    expect(page.locator(".message--error")).to_contain_text("déjà été envoyé")
+    expect(page.locator(".message--error")).to_contain_text(
+        "à la main par Thomas Responsable. Le prochain pourra partir demain."
+    )
     assert Reminder.objects.filter(user=person, manual_on__isnull=False).count() == 1
 
     page.get_by_role("button", name="Inscrire à").click()
