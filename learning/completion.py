@@ -62,6 +62,15 @@ class Completion:
         return sum(step.is_quiz for step in self.steps)
 
     @property
+    def lessons_done(self) -> int:
+        return self.lesson_count - sum(not step.is_quiz for step in self.missing)
+
+    @property
+    def quizzes_done(self) -> int:
+        """Required quizzes passed."""
+        return self.quiz_count - sum(step.is_quiz for step in self.missing)
+
+    @property
     def percent(self) -> int:
         if self.completed:
             return 100

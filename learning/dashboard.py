@@ -22,17 +22,21 @@ from .navigation import resume_url
 class CourseProgress:
     enrollment: Enrollment | None
     course: CoursePage | PageLink
-    completed_lessons: int
-    total_lessons: int
+    # What the completion rule counts: lessons and required quizzes, apart.
+    lessons_done: int = 0
+    lessons_total: int = 0
+    quizzes_done: int = 0
+    quizzes_total: int = 0
     resume_url: str = field(default="")
 
     @property
     def percent(self) -> int:
         if self.enrollment and self.enrollment.is_completed:
             return 100
-        if not self.total_lessons:
+        total = self.lessons_total + self.quizzes_total
+        if not total:
             return 0
-        return round(100 * self.completed_lessons / self.total_lessons)
+        return round(100 * (self.lessons_done + self.quizzes_done) / total)
 
     @property
     def state(self) -> str:
@@ -70,9 +74,13 @@ def progress_for(enrollments: list[Enrollment]) -> list[CourseProgress]:
     for enrollment in enrollments:
         rule = completion(outline_by_id(enrollment.course_id), done[enrollment.pk])
         course = localized_link(enrollment.course_id) or enrollment.course
-        remaining = len(rule.missing)
         row = CourseProgress(
-            enrollment, course, len(rule.steps) - remaining, len(rule.steps)
+            enrollment,
+            course,
+            lessons_done=rule.lessons_done,
+            lessons_total=rule.lesson_count,
+            quizzes_done=rule.quizzes_done,
+            quizzes_total=rule.quiz_count,
         )
         row.done_ids = done[enrollment.pk]
         rows.append(row)
@@ -107,7 +115,7 @@ def learner_dashboard(user) -> dict:
         if pk in enrolled_course_ids or not is_hidden(path, hidden)
     ]
     mandatory = [row for row in rows if row.enrollment.course_id in mandatory_ids] + [
-        CourseProgress(None, localized_link(pk), 0, 0)
+        CourseProgress(None, localized_link(pk))
         for pk in mandatory_ids
         if pk not in enrolled_course_ids
     ]
