@@ -1,5 +1,7 @@
 """Importing packages: function, command, admin form; all or nothing."""
 
+import io
+import stat
 import zipfile
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,9 +11,14 @@ import pytest
 
 from courses.packages.errors import PackageError
 from courses.packages.forms import PackageLessonForm  # noqa: F401
-from courses.packages.importing import create_package_lesson, import_package
+from courses.packages.importing import (
+    create_package_lesson,
+    import_package,
+    replace_package,
+)
 from courses.packages.models import Package, PackageLessonPage, PackageUnit
 from learning.completion import requirements_met  # noqa: F401
+from tests.scorm.factories import scorm2004_multi_sco
 
 from .conftest import two_au_zip
 
@@ -140,3 +147,140 @@ def test_admin_form_shows_package_errors(private_root, course, admin_client):
     assert response.status_code == 200
     assert "zip: not a readable zip file" in response.content.decode()
     assert not Package.objects.exists()
+
+
+# -- SCORM: broken or hostile packages change nothing ---------------------------
+
+
+def rebuilt(package: bytes, *, drop=(), replace=None, add=()) -> bytes:
+    """`package` with entries dropped, replaced ({name: data}) or added ((ZipInfo
+    or name, data) pairs)."""
+    source = zipfile.ZipFile(io.BytesIO(package))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            if name not in drop:
+                target.writestr(name, (replace or {}).get(name, source.read(name)))
+        for entry, data in add:
+            target.writestr(entry, data)
+    return buffer.getvalue()
+
+
+def symlink(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name)
+    info.create_system = 3
+    info.external_attr = (stat.S_IFLNK | 0o777) << 16
+    return info
+
+
+MANIFEST = "imsmanifest.xml"
+SCORM_REFUSALS = {
+    "missing SCO page": (
+        {"drop": ["sco/quiz/index.html"]},
+        "imsmanifest.xml: item quiz: launches sco/quiz/index.html, "
+        "which is not in the package",
+    ),
+    "entities": (
+        {
+            "replace": {
+                MANIFEST: b'<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "aaaa">]>'
+                b"<manifest>&a;</manifest>"
+            }
+        },
+        "imsmanifest.xml: refused XML",
+    ),
+    "not XML": (
+        {"replace": {MANIFEST: b"<manifest><organizations>"}},
+        "imsmanifest.xml: not well-formed XML",
+    ),
+    "no organization": (
+        {
+            "replace": {
+                MANIFEST: b'<manifest xmlns="http://www.imsglobal.org/xsd/imscp_v1p1">'
+                b"<organizations/><resources/></manifest>"
+            }
+        },
+        "imsmanifest.xml: no organization",
+    ),
+    "traversal": (
+        {"add": [("../../cms/static/evil.js", "alert(1)")]},
+        "../../cms/static/evil.js: path leaves the package folder (..)",
+    ),
+    "absolute path": (
+        {"add": [("/etc/cron.d/evil", "x")]},
+        "/etc/cron.d/evil: absolute path",
+    ),
+    "symbolic link": (
+        {"add": [(symlink("shared/passwd"), "/etc/passwd")]},
+        "shared/passwd: symbolic link",
+    ),
+    "duplicate": (
+        {"add": [("shared/sco.js", "alert(1)")]},
+        "shared/sco.js: appears twice in the zip",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def scorm_zip() -> bytes:
+    return scorm2004_multi_sco()
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+@pytest.mark.parametrize("change", SCORM_REFUSALS.values(), ids=SCORM_REFUSALS)
+def test_import_refuses_broken_or_hostile_scorm(
+    private_root, tmp_path, scorm_zip, change
+):
+    """A SCORM zip with a broken manifest or a hostile entry: "file: reason",
+    no row, no file left behind."""
+    options, expected = change
+    path = tmp_path / "scorm.zip"
+    path.write_bytes(rebuilt(scorm_zip, **options))
+    with pytest.raises(PackageError) as caught:
+        import_package(path)
+    assert any(line.startswith(expected) for line in caught.value.errors), (
+        caught.value.errors
+    )
+    assert not Package.objects.exists() and not PackageUnit.objects.exists()
+    assert stored_files(private_root) == []
+
+
+def test_refused_scorm_replacement_keeps_the_lesson_as_it_was(
+    private_root, tmp_path, scorm_zip, course, admin_client
+):
+    """A broken new zip, by `replace_package` or in the admin, leaves the lesson
+    with its package, its revisions and its files."""
+    from wagtail.models import Revision
+    from wagtail.test.utils.form_data import nested_form_data, streamfield
+
+    good = tmp_path / "good.zip"
+    good.write_bytes(scorm_zip)
+    lesson = create_package_lesson(course, good)
+    package_id = lesson.package_id
+    revisions = Revision.objects.count()
+    files = stored_files(private_root)
+    broken = rebuilt(scorm_zip, drop=["sco/intro/index.html"])
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(broken)
+
+    with pytest.raises(PackageError, match="item intro: launches"):
+        replace_package(PackageLessonPage.objects.get(pk=lesson.pk), bad)
+    response = admin_client.post(
+        f"/admin/pages/{lesson.pk}/edit/",
+        nested_form_data(
+            {
+                "title": lesson.title,
+                "slug": lesson.slug,
+                "duration_minutes": 10,
+                "body": streamfield([]),
+                "package_file": SimpleUploadedFile("module.zip", broken),
+            }
+        ),
+    )
+    assert response.status_code == 200
+    assert "item intro: launches sco/intro/index.html" in response.content.decode()
+
+    assert PackageLessonPage.objects.get(pk=lesson.pk).package_id == package_id
+    assert Package.objects.count() == 1
+    assert Revision.objects.count() == revisions
+    assert stored_files(private_root) == files
