@@ -8,7 +8,12 @@ this one (re)runs each app's schedule module itself.
 import importlib
 import sys
 
-SCHEDULES = ("learning.compliance.cron", "learning.certificates.cron", "learning.cron")
+SCHEDULES = (
+    "learning.compliance.cron",
+    "learning.certificates.cron",
+    "learning.cron",
+    "learning.launches.cron",
+)
 
 for name in SCHEDULES:
     if name in sys.modules:

@@ -13,8 +13,9 @@ statements the LMS writes, and moveOn for AUs, blocks and the course.
   progress; when the AU's moveOn is met it is satisfied (`results.satisfy_unit`,
   which completes the lesson once every AU is), and the LMS writes "satisfied"
   for each block and for the course whose AUs are then all satisfied.
-- A new session of an AU abandons the previous one left open ("abandoned");
-  `waive_unit` waives an AU ("waived") and counts as satisfying it.
+- A new session of an AU abandons the previous one left open ("abandoned"), and
+  so does the hourly sweep (`abandon_expired_sessions`) for sessions past their
+  end; `waive_unit` waives an AU ("waived") and counts as satisfying it.
 """
 
 import base64
@@ -384,10 +385,16 @@ def write_satisfied(session: LaunchSession, *, when: datetime) -> None:
         _write(lms_statement(session, "satisfied", obj, when=when))
 
 
-def abandon(session: LaunchSession, *, when: datetime) -> None:
-    """The session was left without "terminated": the LMS writes "abandoned"."""
+def abandon(session: LaunchSession, *, when: datetime) -> bool:
+    """The session was left without "terminated": the LMS writes "abandoned",
+    once (a relaunch and the expiry sweep may meet: the first one claims it).
+    False if it was already over."""
+    claimed = LaunchSession.objects.filter(
+        pk=session.pk, terminated_at__isnull=True, abandoned_at__isnull=True
+    ).update(abandoned_at=when)
+    if not claimed:
+        return False
     session.abandoned_at = when
-    session.save(update_fields=["abandoned_at"])
     if session.lrs_client_id:
         LRSClient.objects.filter(pk=session.lrs_client_id).update(is_active=False)
     start = session.launched_at or session.created_at
@@ -400,6 +407,7 @@ def abandon(session: LaunchSession, *, when: datetime) -> None:
             result={"duration": duration(start, session.last_activity_at or when)},
         )
     )
+    return True
 
 
 def abandon_open_sessions(new: LaunchSession, *, when: datetime) -> None:
@@ -415,6 +423,28 @@ def abandon_open_sessions(new: LaunchSession, *, when: datetime) -> None:
         .exclude(pk=new.pk)
     ):
         abandon(old, when=when)
+
+
+def abandon_expired_sessions(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """cmi5 sessions past their end (`expires_at`, when their credential stops)
+    and never terminated: "abandoned" for each. How many were abandoned."""
+    now = now or timezone.now()
+    expired = LaunchSession.objects.filter(
+        unit__package__format="cmi5",
+        expires_at__lte=now,
+        terminated_at__isnull=True,
+        abandoned_at__isnull=True,
+    ).select_related("unit__package", "enrollment__user", "lesson")
+    count = 0
+    for session in expired.order_by("expires_at")[:limit]:
+        with transaction.atomic():
+            count += abandon(session, when=now)
+    return count
+
+
+def abandon_expired_sessions_job() -> int:
+    """The hourly RQ job (learning/launches/cron.py)."""
+    return abandon_expired_sessions()
 
 
 def waive_unit(

@@ -418,6 +418,42 @@ def test_abandoned_session_keeps_what_it_recorded(setup):
     assert "completed was already recorded" in response.json()["error"]
 
 
+def test_sessions_past_their_end_are_abandoned_by_the_sweep(setup):
+    """The hourly sweep abandons cmi5 sessions past their end and never
+    terminated (once: a later relaunch writes no second "abandoned"); it leaves
+    running and terminated sessions alone; cms.cron schedules it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from fakeredis import FakeStrictRedis
+    from rq.cron import CronScheduler
+
+    lesson, enrollment, units = setup
+    left = AU(enrollment, lesson, units[0]).connect()
+    assert left.say("initialized").status_code == 200
+    done = AU(enrollment, lesson, units[1]).connect()
+    assert done.say("initialized").status_code == 200
+    assert done.say("terminated").status_code == 200
+    later = timezone.now() + timedelta(hours=9)  # PACKAGE_SESSION_HOURS is 8
+    assert cmi5.abandon_expired_sessions(now=timezone.now()) == 0
+    assert cmi5.abandon_expired_sessions(now=later) == 1
+    assert cmi5.abandon_expired_sessions(now=later) == 0
+    assert LaunchSession.objects.get(pk=left.session.pk).abandoned_at == later
+    assert LaunchSession.objects.get(pk=done.session.pk).abandoned_at is None
+    AU(enrollment, lesson, units[0])
+    (abandoned,) = verbs_stored("abandoned")
+    assert abandoned.data["context"]["extensions"][cmi5.SESSION_ID] == str(
+        left.session.pk
+    )
+    assert left.say("completed").status_code == 401
+
+    scheduler = CronScheduler(connection=FakeStrictRedis())
+    scheduler.load_config_from_file("cms.cron")
+    jobs = {job.func.__name__: job for job in scheduler.get_jobs()}
+    assert jobs["abandon_expired_sessions_job"].cron == "41 * * * *"
+
+
 def test_waived_au_counts_as_satisfied(setup):
     """A waived AU ("waived" by the LMS) satisfies its moveOn."""
     lesson, enrollment, units = setup
