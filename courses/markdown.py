@@ -7,6 +7,7 @@ can refuse them with a line number.
 """
 
 import hashlib
+import html as html_lib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -115,6 +116,23 @@ def sanitise_html(html: str) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+
+
+_SPACES = re.compile(r"\s+")
+# Footnotes (their references and the list at the end) are no part of a title.
+_FOOTNOTES = re.compile(
+    r'<sup id="fnref[^"]*">.*?</sup>|<div class="footnote">.*?</div>', re.DOTALL
+)
+
+
+def markdown_text(text: str) -> str:
+    """The plain text of author Markdown on one line, for titles, table cells and
+    CSV exports: what a learner reads, without `**`, `#` or link syntax."""
+    if not text:
+        return ""
+    html = _FOOTNOTES.sub("", render_markdown(text))
+    plain = nh3.clean(html, tags=set(), strip_comments=True)
+    return _SPACES.sub(" ", html_lib.unescape(plain)).strip()
 
 
 @dataclass(frozen=True)

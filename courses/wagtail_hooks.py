@@ -1,5 +1,5 @@
-"""Admin screens for course content: themes, question pools, and the course's
-"publish with its lessons and quizzes" action."""
+"""Admin screens for course content: themes, question pools, the course's
+"publish with its lessons and quizzes" action, and the editor's moderation button."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.admin.action_menu import ActionMenuItem
+from wagtail.admin.action_menu import (
+    SubmitForModerationMenuItem as WagtailSubmitMenuItem,
+)
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -87,6 +90,29 @@ def publish_course_menu_item():
 @hooks.register("register_page_action_menu_item")
 def submit_course_menu_item():
     return SubmitCourseMenuItem(order=65)
+
+
+class SubmitForModerationMenuItem(WagtailSubmitMenuItem):
+    """Wagtail's "Submit to <workflow name>" puts data (the workflow's name, in the
+    site's language) in the middle of an interface sentence: the button says what
+    it does in the editor's language; the side panel names the workflow."""
+
+    def get_context_data(self, parent_context):
+        context = ActionMenuItem.get_context_data(self, parent_context)
+        page = context.get("page")
+        state = page.current_workflow_state if page and page.pk else None
+        if state and state.status == state.STATUS_NEEDS_CHANGES:
+            context["label"] = _("Submit again for moderation")
+        else:
+            context["label"] = _("Submit for moderation")
+        return context
+
+
+@hooks.register("construct_page_action_menu")
+def translated_submit_menu_item(menu_items, request, context):
+    for position, item in enumerate(menu_items):
+        if type(item) is WagtailSubmitMenuItem:
+            menu_items[position] = SubmitForModerationMenuItem(order=item.order)
 
 
 @hooks.register("after_edit_page")

@@ -196,6 +196,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+# Slugs from titles are transliterated ("Données" -> "donnees"): addresses stay
+# readable when copied (no /donn%C3%A9es/) and course folders export them.
+# Pages that already have an accented slug keep it and still route.
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
 TIME_ZONE = env("TIME_ZONE", default="Europe/Paris")
 USE_I18N = True
 USE_TZ = True

@@ -40,6 +40,7 @@ from functools import cache
 
 from django.db.models import Count, Q, QuerySet
 
+from courses.markdown import markdown_text
 from courses.models import CoursePage, LessonPage
 from courses.questions import QuestionsBlock
 from courses.quizzes import QuizPage
@@ -257,7 +258,8 @@ class _QuestionAccumulator:
     def figures(self, question_id: str) -> QuestionFigures:
         return QuestionFigures(
             question_id=question_id,
-            prompt=self.prompt,
+            # the prompt is Markdown: a table cell or a CSV column shows its text
+            prompt=markdown_text(self.prompt),
             type=self.type,
             pool=self.pool,
             times_asked=self.asked,

@@ -120,10 +120,8 @@ def response_string(question: dict, answer) -> str:
     return str(answer)
 
 
-def _plain(markdown_text: str) -> str:
+def _plain(text: str) -> str:
     """A question prompt as plain text for the activity name (no Markdown marks)."""
-    from django.utils.html import strip_tags
+    from courses.markdown import markdown_text
 
-    from courses.markdown import render_markdown
-
-    return " ".join(strip_tags(render_markdown(markdown_text)).split())[:1000]
+    return markdown_text(text)[:1000]

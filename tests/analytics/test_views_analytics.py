@@ -202,22 +202,43 @@ def test_analytics_questions_csv(client, course, records, trainer):
     assert body[0][4] == "Qui autorise l'accès sur projet ?"
 
 
-def test_analytics_questions_csv_blank_discrimination(client, course, trainer):
-    """Below five attempts the discrimination cell is empty, and formulas are defused."""
+def one_attempt_with_prompt(course, question_id: str, prompt: str) -> None:
+    """One learner's attempt at a new quiz: question `question_id` (with `prompt`)
+    right, "qa" wrong."""
     from tests.analytics.conftest import PROMPTS, make_quiz
 
     quiz = make_quiz(course)
-    PROMPTS["qz"] = "=1+1"
+    PROMPTS[question_id] = prompt
     try:
         when = timezone.now()
         enrollment = enrol(UserFactory(username="seul"), course, when=when)
-        add_attempt(enrollment, quiz, 1, {"qz": 1, "qa": 0}, ["qz", "qa"], when=when)
+        fractions = {question_id: 1, "qa": 0}
+        add_attempt(enrollment, quiz, 1, fractions, [question_id, "qa"], when=when)
     finally:
-        del PROMPTS["qz"]
+        del PROMPTS[question_id]
+
+
+def test_analytics_questions_csv_blank_discrimination(client, course, trainer):
+    """Below five attempts the discrimination cell is empty, and formulas are defused."""
+    one_attempt_with_prompt(course, "qz", "=1+1")
     client.force_login(trainer)
     rows = read_csv(client.get(course_url(course, "questions_csv")))
     assert {row[1]: row[7] for row in rows[1:]} == {"qa": "", "qz": ""}
     assert {row[1]: row[4] for row in rows[1:]}["qz"] == "'=1+1"
+
+
+def test_analytics_question_prompts_are_plain_text(client, course, trainer):
+    """A prompt written in Markdown reads as text on the page and in the CSV:
+    no `**`, no link syntax, no HTML from the renderer (issue 17, point 5)."""
+    prompt = "Un DOI est **pérenne** : voir [DataCite](https://datacite.org) & co."
+    one_attempt_with_prompt(course, "qm", prompt)
+    client.force_login(trainer)
+    expected = "Un DOI est pérenne : voir DataCite & co."
+    rows = read_csv(client.get(course_url(course, "questions_csv")))
+    assert {row[1]: row[4] for row in rows[1:]}["qm"] == expected
+    page = client.get(course_url(course)).content.decode()
+    assert "Un DOI est pérenne : voir DataCite &amp; co." in page
+    assert "**" not in page and "<strong>pérenne" not in page
 
 
 def grow(course, lessons, quiz, start, count):

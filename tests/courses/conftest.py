@@ -1,3 +1,5 @@
+from django.contrib.auth.models import Group
+
 import pytest
 
 from cms.roles import ensure_role_groups
@@ -11,6 +13,14 @@ from tests.quiz.conftest import ALL_TYPES
 def trainer(db):
     user = UserFactory(username="formatrice")
     user.groups.add(ensure_role_groups()["trainers"])
+    return user
+
+
+@pytest.fixture
+def editor(db):
+    """Wagtail's "Editors": they write pages but may not publish them."""
+    user = UserFactory(username="redacteur")
+    user.groups.add(Group.objects.get(name="Editors"))
     return user
 
 

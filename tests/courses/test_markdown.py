@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from courses.blocks import MarkdownBlock
-from courses.markdown import check_markdown, render_markdown
+from courses.markdown import check_markdown, markdown_text, render_markdown
 
 XSS_PAYLOADS = [
     "<script>alert(1)</script>",
@@ -115,3 +115,23 @@ def test_table_alignment_is_a_class_not_an_inline_style():
     assert 'class="align-center">b' in html and 'class="align-right">3' in html
     assert "style=" not in html
     assert "style=" not in render_markdown('<td style="text-align: left">x</td>')
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("Un DOI est **pérenne**.", "Un DOI est pérenne."),
+        (
+            "## Titre\n\nLe *texte* et [un lien](https://x.org)",
+            "Titre Le texte et un lien",
+        ),
+        ("`h5py` & <script>alert(1)</script> a < b", "h5py & a < b"),
+        ("Voir la note[^1] ici.\n\n[^1]: Wilkinson, 2016.", "Voir la note ici."),
+        ("| F | Findable |\n|---|---|\n| A | Accessible |", "F Findable A Accessible"),
+        ("", ""),
+    ],
+)
+def test_markdown_text_is_what_a_reader_reads(text, plain):
+    """Titles and CSV cells get the text of the Markdown: no marks, no tags,
+    entities decoded, footnotes left out, one line."""
+    assert markdown_text(text) == plain

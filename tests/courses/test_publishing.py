@@ -1,7 +1,6 @@
 """Publishing a course with its lessons and quizzes in one action, and no empty
 course in the catalogue (issue 17, point 3)."""
 
-from django.contrib.auth.models import Group
 from wagtail.models import PageLogEntry, WorkflowState
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
@@ -22,14 +21,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor(db):
-    """Wagtail's "Editors": they write pages but may not publish them."""
-    user = UserFactory(username="redacteur")
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
 
 
 def live_titles(course):
