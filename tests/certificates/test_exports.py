@@ -30,12 +30,23 @@ def test_export_zip_holds_every_certificate_of_the_course(
     assert response["Location"] == f"/certificates/manage/exports/{export.pk}/"
     progress = client.get(response["Location"], {"format": "json"}).json()
     assert progress == {"status": "done", "done": 2, "total": 2, "percent": 100}
-    assert "Télécharger le ZIP" in client.get(response["Location"]).content.decode()
+    html = client.get(response["Location"]).content.decode()
+    assert "Télécharger le ZIP" in html and "Certificats : 2 sur 2" in html
     download = client.get(f"/certificates/manage/exports/{export.pk}/download/")
     names = zipfile.ZipFile(io.BytesIO(download.getvalue())).namelist()
     assert sorted(names) == sorted(
         f"certificate-{c.code}.pdf" for c in Certificate.objects.all()
     )
+
+
+def test_export_progress_plural(client, manager, validity_course):
+    """One certificate to add: the singular (it said "0 certificats sur 1")."""
+    export = CertificateExport.objects.create(
+        course=validity_course, requested_by=manager, total=1
+    )
+    client.force_login(manager)
+    html = client.get(f"/certificates/manage/exports/{export.pk}/").content.decode()
+    assert "Certificat : 0 sur 1" in html
 
 
 def test_export_is_manager_only(client, certificate, learner, validity_course):
