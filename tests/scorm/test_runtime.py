@@ -257,20 +257,40 @@ def test_runtime_scorm12_mastery_score_decides_passed(lesson12, enrollment):
     ]
 
 
-def test_runtime_review_mode_changes_nothing(lesson2004, enrollment):
-    """A Review launch sees the last attempt with no credit and records nothing."""
+@pytest.mark.parametrize("mode", ["Review", "Browse"])
+def test_runtime_review_and_browse_modes_change_nothing(lesson2004, enrollment, mode):
+    """A Review or Browse launch sees the last attempt with no credit and
+    records nothing: no statement, no attempt, no progress."""
     quiz = launch(enrollment, lesson2004, 1)
     quiz.initialize()
     quiz.commit(quiz_answer("free", "0"), terminate=True)
     before = Statement.objects.count()
-    review = launch(enrollment, lesson2004, 1, mode="Review")
+    review = launch(enrollment, lesson2004, 1, mode=mode)
     values = review.values()
-    assert (values["cmi.mode"], values["cmi.credit"]) == ("review", "no-credit")
+    assert (values["cmi.mode"], values["cmi.credit"]) == (mode.lower(), "no-credit")
     assert values["cmi.success_status"] == "failed"
     review.initialize()
     review.commit(quiz_answer("findable", "1"), terminate=True)
     assert Statement.objects.count() == before
     assert ScormAttempt.objects.get().success_status == "failed"
+    assert not UnitProgress.objects.filter(satisfied_at__isnull=False).exists()
+
+
+def test_runtime_browse_before_any_attempt(lesson2004, enrollment):
+    """Browsing a SCO never attempted (a harness, through the API) runs with no
+    attempt data and creates none."""
+    browse = launch(enrollment, lesson2004, 0, mode="Browse")
+    values = browse.values()
+    assert (values["cmi.mode"], values["cmi.entry"]) == ("browse", "")
+    assert "cmi.location" not in values
+    browse.initialize()
+    intro_done(browse)
+    assert not ScormAttempt.objects.exists()
+    assert (
+        not Statement.objects.filter(registration=enrollment.pk)
+        .exclude(verb__endswith="registered")
+        .exists()
+    )
 
 
 def test_runtime_statement_and_progress_roll_back_together(
