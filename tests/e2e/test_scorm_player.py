@@ -1,7 +1,8 @@
 """A SCORM 2004 multi-SCO course, imported, played in Chromium: launched,
 suspended, resumed, passed; the lesson, the course and the certificate follow,
-the LRS holds the attempt's statements; and the package, on its own origin,
-cannot read the site's cookies nor call the site's pages as the learner.
+the LRS holds the attempt's statements; and a package (the demo's SCORM course),
+on its own origin, cannot read the site's cookies nor call the site's pages as
+the learner.
 
 Site pages pass axe-core (no serious or critical violation).
 """
@@ -46,6 +47,21 @@ def scorm_course(e2e_db, live_server, settings, tmp_path):
     package.write_bytes(scorm2004_multi_sco())
     lesson = create_package_lesson(course, package, title="Module FAIR (SCORM)")
     return course, lesson
+
+
+@pytest.fixture
+def demo_course(e2e_db, live_server, settings, tmp_path):
+    """The demo's SCORM course (courses/packages/scorm_demo.py), as seed_demo installs it."""
+    port = urlsplit(live_server.url).port
+    settings.SITE_BASE_URL = live_server.url
+    settings.PACKAGE_CONTENT_ORIGIN = f"http://127.0.0.1:{port}"
+    settings.PRIVATE_ROOT = tmp_path / "private"
+    from courses.packages.models import PackageLessonPage
+    from courses.packages.scorm_demo import install_scorm_demo
+
+    install_scorm_demo()
+    lesson = PackageLessonPage.objects.get(locale__language_code="fr")
+    return lesson.get_parent().specific, lesson
 
 
 def player_frames(page):
@@ -134,19 +150,25 @@ def test_scorm_course_launched_suspended_resumed_passed(
 
 
 def test_scorm_package_cannot_use_the_learner_session(
-    page, live_server, scorm_course, settings
+    page, live_server, demo_course, settings
 ):
-    """From the SCO's frame: no site cookie, no readable site page, and a
+    """The demo's SCORM course finds scorm-again's API (its SCO reports its page);
+    from the SCO's frame: no site cookie, no readable site page, and a
     cross-site POST to the site (enrol in another course) changes nothing."""
-    course, lesson = scorm_course
+    course, lesson = demo_course
     other = CoursePageFactory(parent=course.get_parent(), title="Autre", slug="autre")
     learner = UserFactory(username="camille")
     progress.enrol(learner, course)
     log_in(page, live_server, learner)
     page.goto(f"{live_server.url}{lesson.url}")
-    launch(page, "Introduction", "Commencer")
+    launch(page, "Qui a des droits sur des données ?", "Commencer")
     _wrapper, sco = player_frames(page)
-    expect(sco.get_by_role("heading", name="Introduction")).to_be_visible()
+    expect(sco.get_by_role("heading", name="Qui a des droits")).to_be_visible()
+    # "Page 1 sur 3", not "no learning platform found": the API answered.
+    expect(sco.get_by_role("status")).to_have_text("Page 1 sur 3")
+    assert ScormAttempt.objects.get(unit__identifier="droits").completion_status == (
+        "incomplete"
+    )
     frame = next(f for f in page.frames if "/packages/s/" in f.url)
     assert urlsplit(frame.url).hostname == "127.0.0.1"
 
