@@ -7,43 +7,76 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 
 from cms.caching import MemoisedViewRestrictionsMixin
 
 from .previews import draft_course, is_preview
+from .question_languages import language_of
 from .questions import QuestionsBlock, snapshot_question
 from .quiz_admin import DrawsPanel, QuizPageForm
 
 QUESTIONS_PREVIEW = "questions"
 
 
-class QuestionPool(models.Model):
-    """A bank of questions on one topic; quizzes draw N of them per attempt."""
+class QuestionPool(TranslatableMixin, models.Model):
+    """A bank of questions on one topic; quizzes draw N of them per attempt.
 
-    code = models.SlugField(_("code"), max_length=80, unique=True)
+    Translatable as Wagtail snippets are (`locale`, `translation_key`): a bank's
+    translation is the same bank in another language, with the same code, and its
+    questions keep their block ids (and their answers' ids), so a translated
+    question is the same question for grading, xAPI and analytics. Quizzes draw
+    from the original bank; an attempt shows the learner's translation of each
+    drawn question (courses/question_languages.py).
+    """
+
+    code = models.SlugField(
+        _("code"), max_length=80, help_text=_("Unique in each language.")
+    )
     title = models.CharField(_("title"), max_length=200)
     questions = StreamField(QuestionsBlock(), verbose_name=_("questions"))
 
     panels = [FieldPanel("title"), FieldPanel("code"), FieldPanel("questions")]
     search_fields = [index.SearchField("title"), index.AutocompleteField("title")]
 
-    class Meta:
+    class Meta(TranslatableMixin.Meta):
         ordering = ["title"]
         verbose_name = _("question pool")
         verbose_name_plural = _("question pools")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "locale"], name="unique_pool_code_per_locale"
+            )
+        ]
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        """The code is unique in the bank's language (the admin form has no locale
+        field, so the database constraint alone would answer a 500)."""
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        locale_id = self.locale_id or self.get_default_locale().pk
+        taken = QuestionPool.objects.filter(code=self.code, locale_id=locale_id)
+        if self.pk:
+            taken = taken.exclude(pk=self.pk)
+        if self.code and taken.exists():
+            raise ValidationError(
+                {"code": _("A question pool with this code already exists.")}
+            )
 
     @property
     def question_count(self) -> int:
         return len(self.questions)  # counts the stored blocks, builds none
 
     def question_snapshots(self) -> list[dict]:
+        language = language_of(self)
         return [
-            {**snapshot_question(bound), "pool": self.code} for bound in self.questions
+            {**snapshot_question(bound), "pool": self.code, "lang": language}
+            for bound in self.questions
         ]
 
 
@@ -151,7 +184,11 @@ class QuizPage(MemoisedViewRestrictionsMixin, Page):
 
     def question_snapshots(self) -> list[dict]:
         """The quiz's own questions in stored form (no bank: `pool` is empty)."""
-        return [{**snapshot_question(bound), "pool": ""} for bound in self.questions]
+        language = language_of(self)
+        return [
+            {**snapshot_question(bound), "pool": "", "lang": language}
+            for bound in self.questions
+        ]
 
     def serve(self, request, *args, **kwargs):
         from learning.quiz.views import serve_quiz

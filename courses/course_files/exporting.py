@@ -177,7 +177,7 @@ def _course_files(course: CoursePage, warnings: list[str]) -> list[tuple[str, st
             target = target.specific
             if isinstance(page, QuizPage):
                 name = f"{names[page.pk]}.{language}.yaml"
-                files.append((name, quiz_translation_yaml(target)))
+                files.append((name, quiz_translation_yaml(target, page)))
                 continue
             name = f"{names[page.pk]}.{language}.md"
             front = {"title": target.title, "summary": target.summary}

@@ -26,7 +26,13 @@ from courses.packages.importing import cleanup_on_failure, import_package
 from courses.packages.models import PackageLessonPage
 from courses.quizzes import QuestionPool, QuizPage, QuizPoolDraw
 
-from .quiz_files import PoolData, QuizData, questions_stream_data
+from .quiz_files import (
+    PoolData,
+    PoolTranslation,
+    QuizData,
+    questions_stream_data,
+    translated_stream_data,
+)
 from .reading import (
     CourseFileError,
     CourseFolder,
@@ -320,10 +326,11 @@ class _CourseWriter:
     @staticmethod
     def write_pool(pool: PoolData, report: ImportReport) -> QuestionPool:
         """Create or update the pool `pool.code`, keeping unchanged questions' ids."""
-        snippet = QuestionPool.objects.filter(code=pool.code).first()
+        default = Locale.get_default()
+        snippet = QuestionPool.objects.filter(code=pool.code, locale=default).first()
         existing = list(snippet.questions.raw_data) if snippet is not None else []
         if snippet is None:
-            snippet = QuestionPool(code=pool.code)
+            snippet = QuestionPool(code=pool.code, locale=default)
             report.pools_created.append(pool.code)
         elif pool.code not in report.pools_updated:
             report.pools_updated.append(pool.code)
@@ -332,6 +339,25 @@ class _CourseWriter:
         snippet.full_clean()
         snippet.save()
         return snippet
+
+    @staticmethod
+    def write_pool_translation(
+        source: QuestionPool, pool: PoolTranslation, locale: Locale
+    ) -> QuestionPool:
+        """The bank `source` in `locale` (same code and translation key), its
+        questions written with the ids of the source's."""
+        target = source.get_translation_or_none(locale)
+        if target is None:
+            target = QuestionPool(
+                code=source.code, locale=locale, translation_key=source.translation_key
+            )
+        target.title = pool.title
+        target.questions = translated_stream_data(
+            pool.questions, list(source.questions.raw_data)
+        )
+        target.full_clean()
+        target.save()
+        return target
 
     @staticmethod
     def set_quiz_fields(
@@ -446,7 +472,9 @@ class _CourseWriter:
         report: TranslationReport,
     ) -> list[QuizPage]:
         """Translated quiz pages: their own title and intro, the quiz's settings and
-        draws and own questions (questions stay in their first language)."""
+        draws, and their own questions and pools' questions where the file
+        translates them (with the original questions' ids); untranslated ones
+        stay in their first language."""
         locale = translated_course.locale
         translated = []
         wanted = set()
@@ -463,10 +491,19 @@ class _CourseWriter:
                 (draw.pool, draw.count) for draw in page.draws.order_by("sort_order")
             ]
             self.set_quiz_fields(target, quiz, draws)
+            originals = list(page.questions.raw_data)
+            target.questions = (
+                translated_stream_data(quiz_translation.questions, originals)
+                if quiz_translation.questions
+                else originals
+            )
             target.title = quiz_translation.title
             target.intro = quiz_translation.intro
             _publish(target)
             translated.append(target)
+            pools = {draw.pool.code: draw.pool for draw in page.draws.all()}
+            for pool in quiz_translation.pools:
+                self.write_pool_translation(pools[pool.code], pool, locale)
         for page in QuizPage.objects.child_of(translated_course).live():
             if page.translation_key not in wanted:
                 page.unpublish()

@@ -3,8 +3,12 @@
 A quiz file is plain YAML (no front matter): the quiz settings, its own
 questions (`questions`, asked at every attempt) and the question pools it draws
 from (`pools`, each with its questions). `NN` shares the numbering of the lessons and
-places the quiz among them. The translation file holds only `title` and `intro`;
-questions stay in the language of their pool.
+places the quiz among them. The translation file holds `title` and `intro`, and may
+translate the quiz's own questions (`questions`) and its pools' (`pools`, by code):
+the same questions in the same order, with the same answers, in the other
+language. They keep the original questions' ids (one question in two languages,
+for grading, xAPI and analytics); a question left untranslated is asked in its
+own language.
 
 Reading checks everything (keys, types, a correct answer for every question, draws
 within the pool, Markdown, and each question block's own `clean()`) and reports
@@ -85,12 +89,25 @@ class PoolData:
 
 
 @dataclass
+class PoolTranslation:
+    """A pool's questions in another language (`pools:` of a translation file)."""
+
+    code: str
+    title: str
+    questions: list[QuestionData]
+    line: int
+
+
+@dataclass
 class QuizTranslation:
     """The translated texts of one quiz (`quiz-NN-slug.<lang>.yaml`)."""
 
     language: str
     title: str
     intro: str
+    questions: list[QuestionData] = field(default_factory=list)  # the quiz's own
+    pools: list[PoolTranslation] = field(default_factory=list)
+    questions_line: int = 1
 
 
 @dataclass
@@ -258,6 +275,13 @@ QUIZ_KEYS = {
 QUIZ_TRANSLATION_KEYS = {
     "title": Spec(_text, required=True, attribute="title"),
     "intro": Spec(_optional_text, default="", attribute="intro"),
+    "questions": Spec(lambda value: value),
+    "pools": Spec(lambda value: value),
+}
+POOL_TRANSLATION_KEYS = {
+    "code": Spec(_slug, required=True),
+    "title": Spec(_text, required=True, attribute="title"),
+    "questions": Spec(lambda value: value, required=True),
 }
 POOL_KEYS = {
     "code": Spec(_slug, required=True, attribute="code"),
@@ -436,11 +460,57 @@ class QuizFileReader:
             return None
         values = self.read_keys(root, QUIZ_TRANSLATION_KEYS, model=QuizPage)
         self.check_markdown(root.value.get("intro"), "intro: ")
-        if values is None or self.failed:
+        questions: list[QuestionData] | None = []
+        if "questions" in root.value:
+            questions = self.read_questions(root.value["questions"], root, "")
+        pools: list[PoolTranslation] | None = []
+        if "pools" in root.value:
+            pools = self.read_pool_translations(root.value["pools"], root)
+        if values is None or questions is None or pools is None or self.failed:
             return None
         return QuizTranslation(
-            language=language, title=values["title"], intro=values["intro"]
+            language=language,
+            title=values["title"],
+            intro=values["intro"],
+            questions=questions,
+            pools=pools,
+            questions_line=root.key_lines.get("questions", 1),
         )
+
+    def read_pool_translations(
+        self, node: Node, root: Node
+    ) -> list[PoolTranslation] | None:
+        if not isinstance(node.value, list) or not node.value:
+            self.error(
+                root.key_lines["pools"],
+                "pools: must be a list of at least one pool ('- code: ...' with "
+                "title and questions)",
+            )
+            return None
+        pools = []
+        for index, item in enumerate(node.value):
+            where = f"pool {index + 1}: "
+            values = self.read_keys(item, POOL_TRANSLATION_KEYS, where=where)
+            if values is not None:
+                where = f"pool {values['code']}: "
+            questions_node = (
+                item.value.get("questions") if isinstance(item.value, dict) else None
+            )
+            questions = self.read_questions(questions_node, item, where)
+            if values is None or questions is None:
+                pools.append(None)
+                continue
+            pools.append(
+                PoolTranslation(
+                    code=values["code"],
+                    title=values["title"],
+                    questions=questions,
+                    line=item.line,
+                )
+            )
+        if any(pool is None for pool in pools):
+            return None
+        return pools
 
     def read_pools(self, node: Node, root: Node) -> list[PoolData] | None:
         if not isinstance(node.value, list) or not node.value:
@@ -725,8 +795,123 @@ def check_quizzes(reader: "CourseFolderReader") -> None:
                 f"quiz translations into {language!r} need course.{language}.md",
             )
             continue
-        if quiz is not None:
+        if quiz is not None and _check_translated_questions(
+            reader, name, quiz, translated
+        ):
             quiz.translations[language] = translated
+
+
+# What a translation must keep of each question: what grades it.
+GRADED_KEYS = {
+    "single_choice": (),
+    "multiple_choice": ("partial_credit",),
+    "true_false": ("answer",),
+    "numeric": ("value", "tolerance"),
+    "short_text": ("case_sensitive", "accent_sensitive"),
+    "ordering": (),
+    "matching": (),
+}
+
+
+def _question_difference(original: QuestionData, translated: QuestionData) -> str:
+    """Why `translated` cannot be `original` in another language ("" if it can)."""
+    if original.type != translated.type:
+        return f"is a {translated.type} question, the original a {original.type}"
+    for name in ("choices", "items", "pairs"):
+        if name in original.value and len(original.value[name]) != len(
+            translated.value[name]
+        ):
+            return (
+                f"{name}: {len(translated.value[name])} instead of "
+                f"{len(original.value[name])} (the same {name}, in the same order)"
+            )
+    if "choices" in original.value:
+        right = [choice["correct"] for choice in original.value["choices"]]
+        if right != [choice["correct"] for choice in translated.value["choices"]]:
+            return "the correct choices are not the original's (same order)"
+    for key in GRADED_KEYS[original.type]:
+        if original.value.get(key) != translated.value.get(key):
+            return f"{key}: must be the original's ({original.value.get(key)!r})"
+    return ""
+
+
+def _check_question_list(
+    reader: "CourseFolderReader",
+    name: str,
+    where: str,
+    line: int,
+    originals: list[QuestionData],
+    translations: list[QuestionData],
+) -> bool:
+    if len(translations) != len(originals):
+        reader.error(
+            name,
+            line,
+            f"{where}{len(translations)} question(s) for {len(originals)} in the "
+            "original: translate each one, in the same order",
+        )
+        return False
+    ok = True
+    for number, (original, translated) in enumerate(
+        zip(originals, translations, strict=True), start=1
+    ):
+        difference = _question_difference(original, translated)
+        if difference:
+            reader.error(
+                name,
+                translated.line,
+                f"{where}question {number}: {difference} "
+                f"(original on line {original.line})",
+            )
+            ok = False
+    return ok
+
+
+def _check_translated_questions(
+    reader: "CourseFolderReader", name: str, quiz: QuizData, translated: QuizTranslation
+) -> bool:
+    """Translated questions match the quiz's: same count, types, answers."""
+    ok = True
+    if translated.questions:
+        ok = _check_question_list(
+            reader,
+            name,
+            "questions: ",
+            translated.questions_line,
+            quiz.questions,
+            translated.questions,
+        )
+    pools = {pool.code: pool for pool in quiz.pools}
+    seen: set[str] = set()
+    for pool in translated.pools:
+        original = pools.get(pool.code)
+        if original is None or pool.code in seen:
+            reader.error(
+                name,
+                pool.line,
+                f"pool {pool.code!r}: "
+                + (
+                    "appears twice"
+                    if pool.code in seen
+                    else f"not a pool of {quiz.filename} "
+                    f"(its pools: {', '.join(pools) or 'none'})"
+                ),
+            )
+            ok = False
+            continue
+        seen.add(pool.code)
+        ok = (
+            _check_question_list(
+                reader,
+                name,
+                f"pool {pool.code}: ",
+                pool.line,
+                original.questions,
+                pool.questions,
+            )
+            and ok
+        )
+    return ok
 
 
 def _check_shared_pools(reader: "CourseFolderReader") -> None:
@@ -849,6 +1034,33 @@ def questions_stream_data(
     return stream
 
 
+def translated_stream_data(
+    translations: list[QuestionData], originals: list[dict]
+) -> list[dict]:
+    """Translated questions as StreamField raw data with the ids of the original
+    questions (`originals`, the original field's raw data), question by question
+    and item by item, in order: a translation is the same question."""
+    stream = []
+    for question, original in zip(translations, originals, strict=False):
+        old_value = original.get("value") if isinstance(original, dict) else {}
+        value = question_raw_value(question, {})
+        for name in LIST_FIELDS:
+            old_items = (old_value or {}).get(name)
+            if name not in value or not isinstance(old_items, list):
+                continue
+            for item, old in zip(value[name], old_items, strict=False):
+                if isinstance(old, dict) and old.get("id"):
+                    item["id"] = old["id"]
+        stream.append(
+            {
+                "type": question.type,
+                "value": value,
+                "id": original.get("id") or str(uuid.uuid4()),
+            }
+        )
+    return stream
+
+
 # --- exporting -----------------------------------------------------------------------
 
 
@@ -966,8 +1178,39 @@ def quiz_yaml(quiz: QuizPage, name: str, warnings: list[str]) -> str:
     return dump_yaml(data)
 
 
-def quiz_translation_yaml(quiz: QuizPage) -> str:
+def _same_texts(first: list, second: list) -> bool:
+    return [(b.block_type, str(b.value["prompt"])) for b in first] == [
+        (b.block_type, str(b.value["prompt"])) for b in second
+    ]
+
+
+def quiz_translation_yaml(quiz: QuizPage, original: QuizPage | None = None) -> str:
+    """The translation file of `quiz`, a translation of `original`: its texts, its
+    own questions where translated, and its banks' translations."""
     data: dict[str, Any] = {"title": quiz.title}
     if quiz.intro:
         data["intro"] = quiz.intro
+    if original is None:
+        return dump_yaml(data)
+    if quiz.questions and not _same_texts(quiz.questions, original.questions):
+        data["questions"] = [
+            question_yaml(block.block_type, block.value) for block in quiz.questions
+        ]
+    pools = []
+    for draw in original.draws.select_related("pool").order_by("sort_order", "pk"):
+        translated = draw.pool.get_translation_or_none(quiz.locale)
+        if translated is None or not translated.questions:
+            continue
+        pools.append(
+            {
+                "code": translated.code,
+                "title": translated.title,
+                "questions": [
+                    question_yaml(block.block_type, block.value)
+                    for block in translated.questions
+                ],
+            }
+        )
+    if pools:
+        data["pools"] = pools
     return dump_yaml(data)

@@ -20,3 +20,16 @@ def page_link(context, page):
     if is_preview(context.get("request")):
         return preview_url(page)
     return pageurl(context, page)
+
+
+@register.simple_tag
+def lang_attribute(language):
+    """` lang="xx"` for text in `language` when the page is in another one
+    (an untranslated question on an English page, say); nothing otherwise."""
+    from django.utils.html import format_html
+    from django.utils.translation import get_language
+
+    current = (get_language() or "").split("-")[0]
+    if not language or language == current:
+        return ""
+    return format_html(' lang="{}"', language)

@@ -38,6 +38,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from courses.markdown import markdown_text
@@ -251,6 +252,7 @@ class _QuestionAccumulator:
     prompt: str = ""
     type: str = ""
     pool: str = ""
+    named_in_source: bool = False  # the prompt is in the default language
     asked: int = 0
     total_fraction: float = 0.0
     moments: _Moments = field(default_factory=_Moments)
@@ -300,8 +302,15 @@ class _QuizAccumulator:
             acc = self.questions.get(question_id)
             if acc is None:
                 acc = self.questions[question_id] = _QuestionAccumulator()
-            # the latest snapshot names the question (a trainer may fix a typo)
-            acc.prompt = str(question.get("prompt", ""))
+            # The latest snapshot names the question (a trainer may fix a typo),
+            # in the default language: a translated question is the same question
+            # (same id), asked to learners of another language.
+            source = question.get("lang", settings.LANGUAGE_CODE) == (
+                settings.LANGUAGE_CODE
+            )
+            if source or not acc.named_in_source:
+                acc.prompt = str(question.get("prompt", ""))
+                acc.named_in_source = acc.named_in_source or source
             acc.type = str(question.get("type", ""))
             acc.pool = str(question.get("pool", ""))
             acc.asked += 1

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from courses.question_languages import language_of, locale_for, localise_all
 from courses.quizzes import QuizPage
 from learning.exceptions import (
     AttemptClosed,
@@ -63,15 +64,23 @@ def _require_available(attempt: QuizAttempt, session: Mapping | None) -> None:
     require_view(attempt.enrollment.user, attempt.quiz, session=session)
 
 
-def draw_questions(quiz: QuizPage, rng: random.Random) -> list[dict]:
+def draw_questions(
+    quiz: QuizPage, rng: random.Random, language: str | None = None
+) -> list[dict]:
     """The quiz's own questions and each pool's share drawn, shuffled as
-    configured, with their display order fixed."""
-    questions = quiz.question_snapshots()
+    configured, with their display order fixed.
+
+    `language`: the attempt's; each question is shown in its translation there
+    (the quiz page's or the bank's), else in its own language, which its `lang`
+    says. The draw itself does not depend on the language."""
+    own = quiz.question_snapshots()
+    questions = _in_language(own, quiz, language, _page_translation)
     for draw in quiz.draws.select_related("pool").order_by("sort_order"):
         pool = draw.pool.question_snapshots()
         if draw.count > len(pool):
             raise QuizMisconfigured
-        questions.extend(rng.sample(pool, draw.count))
+        drawn = rng.sample(pool, draw.count)
+        questions.extend(_in_language(drawn, draw.pool, language, _pool_translation))
     if quiz.shuffle_questions:
         rng.shuffle(questions)
     for number, question in enumerate(questions, start=1):
@@ -83,6 +92,30 @@ def draw_questions(quiz: QuizPage, rng: random.Random) -> list[dict]:
         if question["type"] == "matching":
             question["right_order"] = _shuffled_ids(question["pairs"], rng)
     return questions
+
+
+def _page_translation(quiz: QuizPage, locale) -> list[dict]:
+    translated = QuizPage.objects.live().filter(
+        translation_key=quiz.translation_key, locale=locale
+    )
+    page = translated.first()
+    return page.question_snapshots() if page is not None else []
+
+
+def _pool_translation(pool, locale) -> list[dict]:
+    translated = pool.get_translation_or_none(locale)
+    return translated.question_snapshots() if translated is not None else []
+
+
+def _in_language(questions: list[dict], source, language, translations) -> list[dict]:
+    """`questions` of `source` (a quiz page or a bank) in `language` where
+    translated; no query when there is nothing to translate."""
+    if not questions or not language or language_of(source) == language:
+        return questions
+    locale = locale_for(language)
+    if locale is None:
+        return questions
+    return localise_all(questions, translations(source, locale), language)
 
 
 def _shuffled_ids(items: list[dict], rng: random.Random) -> list[str]:
@@ -118,9 +151,12 @@ def start_attempt(
 ) -> QuizAttempt:
     """Open a new attempt (or return the open one): draws questions, records "attempted".
 
-    `session`: the learner's, for a course behind a shared password.
+    The questions are shown in the language of the quiz page the learner started
+    from (its translation's), fixed with the attempt. `session`: the learner's,
+    for a course behind a shared password.
     """
     when = when or timezone.now()
+    language = language_of(quiz)
     try:
         with transaction.atomic():
             enrollment = _lock_enrollment(enrollment)
@@ -143,7 +179,7 @@ def start_attempt(
                 deadline=when + timedelta(minutes=quiz.time_limit_minutes)
                 if quiz.time_limit_minutes
                 else None,
-                questions=draw_questions(quiz, rng or random.SystemRandom()),
+                questions=draw_questions(quiz, rng or random.SystemRandom(), language),
             )
             statement = build_statement(
                 user=enrollment.user,

@@ -75,7 +75,12 @@ def correct_responses_pattern(question: dict) -> list[str]:
 
 
 def question_activity(question: dict, language: str) -> Activity:
-    """The question as a cmi.interaction activity with its full definition."""
+    """The question as a cmi.interaction activity with its full definition.
+
+    Its texts are tagged with the question's language (an English attempt may
+    show an untranslated French question); the LRS merges the languages of one
+    question (same id) into one definition."""
+    language = question.get("lang") or language
     kind = question["type"]
     definition = ActivityDefinition(
         type=vocabulary.INTERACTION,

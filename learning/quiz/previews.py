@@ -6,6 +6,7 @@ import random
 from types import SimpleNamespace
 
 from courses.previews import preview_url
+from courses.question_languages import language_of
 from courses.quizzes import QUESTIONS_PREVIEW, QuizPage
 from learning.exceptions import QuizMisconfigured
 
@@ -22,7 +23,7 @@ def quiz_preview_context(quiz: QuizPage, context: dict, mode: str) -> dict:
         return context
     try:
         # A fresh draw at each preview, like a new attempt.
-        questions = draw_questions(quiz, random.SystemRandom())
+        questions = draw_questions(quiz, random.SystemRandom(), language_of(quiz))
     except QuizMisconfigured as error:
         questions = []
         context["preview_error"] = error.message

@@ -5,6 +5,7 @@ domain functions in `attempts.py`; correct answers never reach the page before
 the attempt is submitted (the template only gets `public_question`).
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -23,6 +24,14 @@ from . import attempts
 from .scoring import InvalidAnswer, read_number
 
 RESERVED_FIELDS = {"csrfmiddlewaretoken", "action", "attempt"}
+# Question types whose answers are texts of the question (its language).
+TEXT_ANSWERS = {
+    "single_choice",
+    "multiple_choice",
+    "short_text",
+    "ordering",
+    "matching",
+}
 
 
 def public_question(question: dict) -> dict:
@@ -31,6 +40,9 @@ def public_question(question: dict) -> dict:
         "key": question["key"],
         "type": question["type"],
         "prompt": question["prompt"],
+        # The language of the question's texts (attempts from before translated
+        # questions were in the default language).
+        "lang": question.get("lang") or settings.LANGUAGE_CODE,
     }
     if "choices" in question:
         shown["choices"] = [
@@ -303,8 +315,13 @@ def _review(request, quiz, enrollment, review_id, context):
 def _reviewed(question: dict, attempt: QuizAttempt, corrections: bool) -> dict:
     """A submitted question with the learner's answer (and, if allowed, corrections)."""
     answer = attempt.answers.get(question["key"])
+    shown = public_question(question)
     row = {
-        **public_question(question),
+        **shown,
+        # True/False and numbers are said in the page's language, the rest in
+        # the question's.
+        "answer_lang": shown["lang"] if question["type"] in TEXT_ANSWERS else "",
+        "choice_lang": shown["lang"] if "choices" in question else "",
         "answer": answer,
         "given": given_text(question, answer),
         "problem": answer_problem(question, answer),

@@ -556,7 +556,7 @@ QUIZ_ERROR_CASES = {
     ),
     "translation_unknown_key": (
         quiz_files(QE, "title: Final", "pass_mark: 50\ntitle: Final"),
-        f"{QE}:1: unknown key 'pass_mark' (allowed: title, intro)",
+        f"{QE}:1: unknown key 'pass_mark' (allowed: title, intro, questions, pools)",
     ),
     "translation_without_course_translation": (
         {
@@ -850,3 +850,124 @@ def test_fair_formative_quiz_imports(site_structure, settings):
     assert quiz.required is False
     draw = quiz.draws.select_related("pool").get()
     assert 5 <= draw.count == len(draw.pool.questions) <= 6
+
+
+# --- translated questions -----------------------------------------------------------
+
+QUIZ_EN_POOLS = """\
+title: Final assessment
+intro: Answer **every** question.
+pools:
+  - code: fair-bases
+    title: The basics
+    questions:
+      - type: single_choice
+        prompt: What does the F of FAIR stand for?
+        feedback: Findable.
+        choices:
+          - {text: Findable, correct: true, feedback: Yes.}
+          - {text: Closed, correct: false}
+          - text: Reliable
+      - type: multiple_choice
+        prompt: Which letters are about access?
+        partial_credit: all_or_nothing
+        choices:
+          - {text: A, correct: true}
+          - {text: R, correct: false}
+          - {text: I, correct: false}
+      - {type: true_false, prompt: FAIR means open., answer: false}
+"""
+
+
+def test_import_quiz_translation_translates_pool_questions(site_structure, tmp_path):
+    """A translation file's pool becomes the bank's English translation: same
+    code and translation key, each question and answer with the French ids."""
+    import_course(write_folder(tmp_path, {**QUIZ_FILES, QE_NAME: QUIZ_EN_POOLS}))
+    source = QuestionPool.objects.get(code="fair-bases", locale__language_code="fr")
+    translated = source.get_translation(english())
+    assert translated.code == "fair-bases" and translated.title == "The basics"
+    pairs = zip(source.questions.raw_data, translated.questions.raw_data, strict=True)
+    for original, question in pairs:
+        assert question["id"] == original["id"]
+        assert [c["id"] for c in question["value"].get("choices", [])] == [
+            c["id"] for c in original["value"].get("choices", [])
+        ]
+    assert translated.questions[0].value["prompt"] == (
+        "What does the F of FAIR stand for?"
+    )
+    # The other pool is not translated: no English bank.
+    assert not QuestionPool.objects.filter(
+        code="fair-pratique", locale__language_code="en"
+    ).exists()
+    # Re-importing updates the translation in place.
+    import_course(
+        write_folder(
+            tmp_path / "again",
+            {**QUIZ_FILES, QE_NAME: QUIZ_EN_POOLS.replace("The basics", "Basics")},
+        )
+    )
+    assert source.get_translation(english()).title == "Basics"
+    assert QuestionPool.objects.filter(locale__language_code="en").count() == 1
+
+
+QE_NAME = "quiz-03-evaluation.en.yaml"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "{text: Findable, correct: true, feedback: Yes.}\n"
+            "          - {text: Closed, correct: false}",
+            "{text: Findable, correct: false, feedback: Yes.}\n"
+            "          - {text: Closed, correct: true}",
+            f"{QE_NAME}:7: pool fair-bases: question 1: the correct choices are not "
+            "the original's (same order)",
+        ),
+        (
+            "      - {type: true_false, prompt: FAIR means open., answer: false}\n",
+            "",
+            f"{QE_NAME}:4: pool fair-bases: 2 question(s) for 3 in the original",
+        ),
+        (
+            "answer: false}",
+            "answer: true}",
+            f"{QE_NAME}:21: pool fair-bases: question 3: answer: must be the "
+            "original's (False)",
+        ),
+        (
+            "code: fair-bases",
+            "code: inconnu",
+            f"{QE_NAME}:4: pool 'inconnu': not a pool of quiz-03-evaluation.yaml",
+        ),
+    ],
+)
+def test_import_quiz_translation_must_match_the_questions(
+    db, tmp_path, old, new, expected
+):
+    """A translated question is the original one: same count, type and answers."""
+    assert old in QUIZ_EN_POOLS
+    folder = write_folder(
+        tmp_path, {**QUIZ_FILES, QE_NAME: QUIZ_EN_POOLS.replace(old, new, 1)}
+    )
+    assert f"{folder}/{expected}" in import_errors(folder)
+    assert not QuestionPool.objects.exists()
+
+
+def test_export_round_trip_keeps_translated_questions(site_structure, tmp_path):
+    """Exported and imported again, the English bank is the same (ids included)."""
+    files = {**QUIZ_FILES, QE_NAME: QUIZ_EN_POOLS}
+    import_course(write_folder(tmp_path / "source", files))
+
+    def english_bank():
+        pool = QuestionPool.objects.get(code="fair-bases", locale__language_code="en")
+        return pool.title, list(pool.questions.raw_data)
+
+    original = english_bank()
+    first = export_course("donnees-fair", tmp_path / "first")
+    exported = read_tree(first.folder)[QE_NAME].decode()
+    assert exported.startswith("title: Final assessment")
+    assert "What does the F of FAIR stand for?" in exported
+    delete_course("donnees-fair")
+    import_course(first.folder)
+    assert english_bank() == original
