@@ -8,8 +8,9 @@ quotes and control characters in a search are word separators (`cms.search`).
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, When
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale, Page
@@ -65,20 +66,70 @@ def offered(courses: QuerySet) -> QuerySet:
     return courses.filter(Exists(lessons))
 
 
-def catalogue_courses(index_page: Page) -> QuerySet:
-    """Offered courses of this catalogue, plus default-language ones not yet translated."""
-    local = offered(CoursePage.objects.live().descendant_of(index_page))
+def with_language(courses: QuerySet) -> QuerySet:
+    """`courses` annotated with `catalogue_language`, the language of their text
+    (see CoursePage.content_language): a translation's is its locale's, so the
+    English versions of French courses are found as English."""
+    return courses.annotate(
+        catalogue_language=Case(
+            When(locale__language_code=settings.LANGUAGE_CODE, then=F("language")),
+            default=F("locale__language_code"),
+        )
+    )
+
+
+def every_version() -> QuerySet:
+    """Every offered course, in every language (a translation is one of them)."""
+    return with_language(offered(CoursePage.objects.live()))
+
+
+def catalogue_courses(index_page: Page, languages: list[str] | None = None) -> QuerySet:
+    """Offered courses of this catalogue, plus default-language ones not yet translated.
+
+    With `languages` (the language facet), the versions in those languages: one
+    per course, this catalogue's own when it is in one of them, else the
+    default-language one, else any. So the French catalogue's "English" lists
+    the English versions of its courses, and the English catalogue's "French"
+    the French ones.
+    """
     default_locale = Locale.get_default()
+    if languages:
+        return _versions_in(index_page, languages, default_locale)
+    local = offered(CoursePage.objects.live().descendant_of(index_page))
     if index_page.locale_id == default_locale.pk:
-        return local
+        return with_language(local)
     untranslated = (
         offered(CoursePage.objects.live())
         .filter(locale=default_locale)
         .exclude(translation_key__in=local.values("translation_key"))
     )
-    return CoursePage.objects.filter(
-        Q(pk__in=local.values("pk")) | Q(pk__in=untranslated.values("pk"))
+    return with_language(
+        CoursePage.objects.filter(
+            Q(pk__in=local.values("pk")) | Q(pk__in=untranslated.values("pk"))
+        )
     )
+
+
+def _versions_in(index_page: Page, languages: list[str], default_locale) -> QuerySet:
+    candidates = every_version().filter(catalogue_language__in=languages)
+    local = candidates.descendant_of(index_page)
+    chosen = Q(pk__in=local.values("pk"))
+    taken = local.values("translation_key")
+    default = candidates.filter(locale=default_locale).exclude(
+        translation_key__in=taken
+    )
+    chosen |= Q(pk__in=default.values("pk"))
+    others = candidates.exclude(locale__in=[index_page.locale_id, default_locale.pk])
+    others = others.exclude(translation_key__in=taken).exclude(
+        translation_key__in=candidates.filter(locale=default_locale).values(
+            "translation_key"
+        )
+    )
+    kept: dict = {}
+    for pk, key in others.order_by("pk").values_list("pk", "translation_key"):
+        kept.setdefault(key, pk)  # one version per course, however many locales
+    chosen |= Q(pk__in=list(kept.values()))
+    return with_language(CoursePage.objects.filter(chosen))
 
 
 # Reciprocal rank fusion (Cormack et al., 2009): each search lists its hits in
@@ -129,7 +180,7 @@ def _filter(
     if filters["level"] and skip != "level":
         courses = courses.filter(level__in=filters["level"])
     if filters["language"] and skip != "language":
-        courses = courses.filter(language__in=filters["language"])
+        courses = courses.filter(catalogue_language__in=filters["language"])
     if filters["duration"] and skip != "duration":
         condition = Q()
         for bucket in filters["duration"]:
@@ -164,12 +215,16 @@ def search_catalogue(
     filters = _clean_filters(params, themes)
     query = words(params.get("q", ""))[:MAX_QUERY_LENGTH]
 
+    user = user or AnonymousUser()
     base = viewable(
-        catalogue_courses(index_page), user or AnonymousUser(), session=session
+        catalogue_courses(index_page, filters["language"]), user, session=session
     )
-    relevance = _relevance(base, query) if query else {}
+    # The language facet counts the courses that have a version in each language.
+    versions = viewable(every_version(), user, session=session)
+    relevance = _relevance(versions, query) if query else {}
     if query:
         base = base.filter(pk__in=list(relevance))
+        versions = versions.filter(pk__in=list(relevance))
 
     def counts(name: str, column: str) -> dict[str, int]:
         rows = (
@@ -182,7 +237,13 @@ def search_catalogue(
 
     theme_counts = counts("theme", "themes__code")
     level_counts = counts("level", "level")
-    language_counts = counts("language", "language")
+    language_counts = {
+        row["catalogue_language"]: row["n"]
+        for row in _filter(versions, filters, skip="language")
+        .order_by()
+        .values("catalogue_language")
+        .annotate(n=Count("translation_key", distinct=True))
+    }
     unfiltered_by_duration = _filter(base, filters, skip="duration")
     duration_counts = {
         bucket: unfiltered_by_duration.filter(_duration_q(bucket)).count()

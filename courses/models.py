@@ -5,6 +5,7 @@ for free; learner records (in `learning/`) point at these pages by id.
 """
 
 from django import forms
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import get_language
@@ -19,6 +20,7 @@ from cms.caching import MemoisedViewRestrictionsMixin
 
 from .blocks import LessonBodyBlock
 from .previews import draft_children, draft_course, draft_outline, is_preview
+from .question_languages import locale_codes
 
 
 class Level(models.TextChoices):
@@ -199,6 +201,24 @@ class CoursePage(MemoisedViewRestrictionsMixin, Page):
     class Meta:
         verbose_name = _("course")
         verbose_name_plural = _("courses")
+
+    @property
+    def content_language(self) -> str:
+        """The language of the course's text: a page outside the default locale (a
+        translation) is in its locale's language; in the default locale, the
+        trainer's teaching language says (a course may be taught in English there).
+        The catalogue annotates it (`catalogue_language`) to filter on it."""
+        annotated = getattr(self, "catalogue_language", None)
+        if annotated:
+            return annotated
+        code = locale_codes().get(self.locale_id, settings.LANGUAGE_CODE)
+        return self.language if code == settings.LANGUAGE_CODE else code
+
+    @property
+    def content_language_label(self) -> str:
+        return dict(ContentLanguage.choices).get(
+            self.content_language, self.content_language
+        )
 
     @property
     def objective_list(self) -> list[str]:

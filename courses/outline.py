@@ -8,7 +8,7 @@ computed once per content generation (cms/caching.py) and cost no query after.
 Values are shared between requests: read-only.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -25,6 +25,9 @@ class PageLink:
     pk: int
     title: str
     url: str
+    # The language of the title, for a link that can fall back to another
+    # language's page (an untranslated course in "my learning"); "" if unknown.
+    lang: str = field(default="", kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -182,7 +185,13 @@ def _localized_link(page_id: int, locale: int | None) -> PageLink | None:
             .first()
         )
         page = translation or page
-    return PageLink(page.pk, page.title, page.url)
+    return PageLink(page.pk, page.title, page.url, lang=_language_code(page.locale_id))
+
+
+def _language_code(locale_id: int) -> str:
+    from .question_languages import locale_codes
+
+    return locale_codes().get(locale_id, "")
 
 
 def localized_link(page_id: int) -> PageLink | None:

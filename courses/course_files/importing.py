@@ -20,7 +20,7 @@ from django.db import transaction
 from wagtail.models import Locale, Page
 
 from cms.site_structure import ensure_site_structure
-from courses.models import CoursePage, LessonPage, Theme
+from courses.models import ContentLanguage, CoursePage, LessonPage, Theme
 from courses.packages.errors import PackageError
 from courses.packages.importing import cleanup_on_failure, import_package
 from courses.packages.models import PackageLessonPage
@@ -415,6 +415,8 @@ class _CourseWriter:
         # Settings are the course's own; only the texts are translated.
         for name, value in self.folder.fields.items():
             setattr(translated, name, value)
+        if translation.language in ContentLanguage.values:  # the text's language
+            translated.language = translation.language
         translated.title = translation.title
         translated.objectives = translation.objectives
         translated.summary = translation.summary

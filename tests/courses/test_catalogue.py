@@ -151,3 +151,57 @@ def test_catalogue_search_ranks_a_course_by_its_own_text_before_its_lessons(
     LessonPageFactory(parent=courses["english"], markdown="Rédiger un PGD en anglais.")
     response = client.get(catalogue.url, {"q": "PGD"})
     assert titles(response) == ["Rédiger un PGD", "Data papers"]
+
+
+@pytest.fixture
+def english_versions(site_structure, courses):
+    """English translations of the FAIR and SNDS courses, each with a lesson,
+    made as Wagtail makes them (the copies keep the French teaching language)."""
+    from wagtail.models import Locale
+
+    english = Locale.objects.get(language_code="en")
+    made = {}
+    for name, title in (("fair", "FAIR principles"), ("snds", "SNDS access")):
+        translated = courses[name].copy_for_translation(english).specific
+        translated.title = title
+        translated.summary = f"{title}, in English."
+        translated.save_revision().publish()
+        lesson = courses[name].get_children().first().specific
+        lesson.copy_for_translation(english).specific.save_revision().publish()
+        made[name] = translated
+    return made
+
+
+def test_catalogue_english_facet_finds_english_versions(
+    client, catalogue, site_structure, english_versions
+):
+    """The French catalogue's "English" lists the English versions of its courses
+    (and the course taught in English), each marked lang="en"; its count says so."""
+    response = client.get(catalogue.url, {"language": "en"})
+    assert set(titles(response)) == {"FAIR principles", "SNDS access", "Data papers"}
+    html = response.content.decode()
+    assert 'lang="en">FAIR principles</a>' in html
+    facets = {facet.name: facet for facet in response.context["results"].facets}
+    languages = {option.value: option.count for option in facets["language"].options}
+    assert languages == {"fr": 3, "en": 3}
+    # Without the facet, the French catalogue keeps its French pages.
+    assert "FAIR principles" not in titles(client.get(catalogue.url))
+
+
+def test_catalogue_english_facet_in_the_english_catalogue(
+    client, site_structure, english_versions
+):
+    """In the English catalogue, "English" lists the English versions and the
+    course taught in English; "French" the French versions, marked lang="fr"."""
+    english = site_structure.catalogue("en")
+    response = client.get(english.url, {"language": "en"})
+    assert set(titles(response)) == {"FAIR principles", "SNDS access", "Data papers"}
+    response = client.get(english.url, {"language": "fr"})
+    assert set(titles(response)) == {
+        "Les principes FAIR",
+        "Rédiger un PGD",
+        "Accès au SNDS",
+    }
+    assert 'lang="fr">Rédiger un PGD</a>' in response.content.decode()
+    page = client.get(english_versions["snds"].url).content.decode()
+    assert '<span class="badge" lang="en">English</span>' in page

@@ -126,6 +126,22 @@ def test_my_learning_lists_progress_and_mandatory(
     assert "En cours (33" in html
 
 
+def test_my_learning_marks_untranslated_course_titles(
+    client, learner, course, lessons, catalogue
+):
+    """In English, an untranslated course keeps its French title, marked lang="fr"."""
+    from django.utils import translation
+
+    enrollment = progress.enrol(learner, course)
+    progress.complete_lesson(enrollment, lessons[0])
+    client.force_login(learner)
+    with translation.override("en"):
+        url = reverse("learning:my_learning")
+    html = client.get(url).content.decode()
+    assert url.startswith("/en/")
+    assert 'lang="fr">Accès au SNDS</a>' in html
+
+
 def test_my_learning_empty_states(client, learner):
     """A new learner sees clear empty states."""
     client.force_login(learner)
