@@ -28,6 +28,10 @@ VIEWER_LESSONS = ("explorer-un-fichier", "lire-des-valeurs")
 CHECKER_LESSON = "documenter-son-fichier"
 HOURS = 31 * 24
 
+POOL_TITLE = {
+    "fr": "Station météo : lire un fichier HDF5",
+    "en": "Weather station: reading an HDF5 file",
+}
 DEMO_QUESTIONS = [
     {
         "prompt": {
@@ -246,10 +250,14 @@ def install_hdf5_demo() -> str:
 
 def demo_pool(document):
     """The pool of the station's data exercises, answers computed from the file."""
+    from wagtail.models import Locale
+
     from courses.questions import QuestionsBlock
     from courses.quizzes import QuestionPool
 
-    pool = QuestionPool.objects.filter(code=POOL_CODE).first()
+    pool = QuestionPool.objects.filter(
+        code=POOL_CODE, locale=Locale.get_default()
+    ).first()
     if pool is not None:
         return pool
     block = QuestionsBlock().child_blocks["hdf5"]
@@ -271,7 +279,7 @@ def demo_pool(document):
         value = block.clean(block.to_python(raw))  # what saving in the editor does
         stream.append(("hdf5", value))
     return QuestionPool.objects.create(
-        code=POOL_CODE, title="Station météo : lire un fichier HDF5", questions=stream
+        code=POOL_CODE, title=POOL_TITLE["fr"], questions=stream
     )
 
 
@@ -302,6 +310,7 @@ def install_demo_quiz(course, document):
         translated_course = locale and course.get_translation_or_none(locale)
         if translated_course is None:
             continue
+        _ensure_pool_translation(pool, locale)
         target = quiz.get_translation_or_none(locale)
         if target is None:
             target = quiz.copy_for_translation(locale).specific
@@ -312,6 +321,22 @@ def install_demo_quiz(course, document):
         if not target.live or target.has_unpublished_changes:
             target.save_revision().publish()
     return QuizPage.objects.get(pk=quiz.pk)
+
+
+def _ensure_pool_translation(pool, locale) -> None:
+    """The pool in `locale`: the same questions (same ids, same answers read
+    from the file), their prompts in that language."""
+    if pool.has_translation(locale):
+        return
+    translated = pool.copy_for_translation(locale)
+    translated.title = POOL_TITLE.get(locale.language_code, pool.title)
+    stream = list(translated.questions.raw_data)
+    for block, question in zip(stream, DEMO_QUESTIONS, strict=False):
+        block["value"]["prompt"] = question["prompt"].get(
+            locale.language_code, block["value"]["prompt"]
+        )
+    translated.questions = stream
+    translated.save()
 
 
 def _ensure_draw(quiz, pool) -> None:

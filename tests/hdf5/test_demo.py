@@ -60,6 +60,8 @@ def settings_media(settings, tmp_path):
 @pytest.mark.django_db
 def test_install_demo_adds_the_quiz_once(site_structure, settings_media):
     """The course ends with a required quiz drawing every data exercise (fr and en)."""
+    from wagtail.models import Locale
+
     from courses.course_files import import_course
     from courses.models import CoursePage
     from courses.quizzes import QuestionPool, QuizPage
@@ -67,8 +69,18 @@ def test_install_demo_adds_the_quiz_once(site_structure, settings_media):
     import_course(settings.COURSE_CONTENT_DIR / "hdf5-en-pratique")
     install_hdf5_demo()
     install_hdf5_demo()
-    pool = QuestionPool.objects.get(code="hdf5-station-meteo")
+    pool = QuestionPool.objects.get(
+        code="hdf5-station-meteo", locale__language_code="fr"
+    )
     snapshots = pool.question_snapshots()
+    # Its English translation: the same questions (ids), their prompts in English.
+    english = pool.get_translation(Locale.objects.get(language_code="en"))
+    assert [s["id"] for s in english.question_snapshots()] == [
+        s["id"] for s in snapshots
+    ]
+    assert [s["prompt"] for s in english.question_snapshots()] == [
+        q["prompt"]["en"] for q in DEMO_QUESTIONS
+    ]
     assert len(snapshots) == len(DEMO_QUESTIONS) >= 5
     assert {s["type"] for s in snapshots} == {"numeric", "short_text"}
     assert all(s["source"]["kind"] for s in snapshots)
