@@ -53,6 +53,8 @@ def ensure_role_groups() -> dict[str, Group]:
             _permission("courses", f"{action}_questionpool")
             for action in ("add", "change", "delete", "view")
         ),
+        # "Translate" on pages and question banks (wagtail.contrib.simple_translation).
+        _permission("simple_translation", "submit_translation"),
     )
     managers.permissions.add(access_admin)
 
