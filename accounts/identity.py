@@ -17,20 +17,25 @@ from allauth.socialaccount.models import SocialAccount
 from learning.lti.models import Identity
 
 
-def verified_identity() -> Q:
+def verified_identity(user: str = "") -> Q:
     """Condition on users: e-mail address confirmed, or identity asserted by SSO
-    or by an LTI platform."""
+    or by an LTI platform.
+
+    `user` is the path to the user from the rows filtered (`"user__"` on a
+    membership, say); empty on users themselves.
+    """
+    pk = f"{user}pk" if user else "pk"
     confirmed = EmailAddress.objects.filter(
-        user=OuterRef("pk"), email__iexact=OuterRef("email"), verified=True
+        user=OuterRef(pk), email__iexact=OuterRef(f"{user}email"), verified=True
     )
-    sso = SocialAccount.objects.filter(user=OuterRef("pk"))
-    lti = Identity.objects.filter(user=OuterRef("pk"))
+    sso = SocialAccount.objects.filter(user=OuterRef(pk))
+    lti = Identity.objects.filter(user=OuterRef(pk))
     return Q(Exists(confirmed)) | Q(Exists(sso)) | Q(Exists(lti))
 
 
-def identity_verified_annotation() -> ExpressionWrapper:
-    """`verified_identity()` as a boolean column, to read it with the user row."""
-    return ExpressionWrapper(verified_identity(), output_field=BooleanField())
+def identity_verified_annotation(user: str = "") -> ExpressionWrapper:
+    """`verified_identity()` as a boolean column, to read it with the row."""
+    return ExpressionWrapper(verified_identity(user), output_field=BooleanField())
 
 
 def is_identity_verified(user) -> bool:

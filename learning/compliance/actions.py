@@ -40,9 +40,11 @@ MANUAL_KINDS = {**KINDS, ComplianceStatus.IN_PROGRESS: ReminderKind.IN_PROGRESS}
 
 def may_remind(item: Standing) -> bool:
     """A reminder makes sense: the requirement applies and the person has
-    something to do (cleared people are reminded only when expiring)."""
+    something to do (cleared people are reminded only when expiring). About the
+    training: an unverified identity changes nothing to it."""
+    status = item.training_status
     return item.applies and (
-        item.status not in CLEARED_STATUSES or item.status == ComplianceStatus.EXPIRING
+        status not in CLEARED_STATUSES or status == ComplianceStatus.EXPIRING
     )
 
 
@@ -91,7 +93,7 @@ def send_reminder_now(
         daily = sent_today(person, requirement, today, manual=False)
         if daily is not None:
             raise AlreadyRemindedToday(sent=daily, may_insist=True)
-    kind = MANUAL_KINDS[ComplianceStatus(item.status)]
+    kind = MANUAL_KINDS[ComplianceStatus(item.training_status)]
     window = (
         item.valid_until
         if kind in (ReminderKind.EXPIRING, ReminderKind.EXPIRED)
@@ -129,7 +131,7 @@ def enrol_option(person, requirement, item: Standing) -> EnrolOption | None:
     enrolled in none, they are enrolled; with a completed, certified
     enrolment and an expiring or expired certificate, it is reopened.
     """
-    if not item.applies or item.status in (
+    if not item.applies or item.training_status in (
         ComplianceStatus.COMPLIANT,
         ComplianceStatus.IN_PROGRESS,
     ):
@@ -189,7 +191,7 @@ def enrol_for_requirement(manager, person, requirement, course: CoursePage):
     ):
         raise CourseNotAvailable
     item = standing(person, requirement)
-    if not item.applies or item.status == ComplianceStatus.COMPLIANT:
+    if not item.applies or item.training_status == ComplianceStatus.COMPLIANT:
         raise EnrolmentNotNeeded
     option = enrol_option(person, requirement, item)
     if option is None or option.course.pk != course.pk:
@@ -225,7 +227,7 @@ def standing_rows(
     """The person page's rows, with the actions each allows (a few queries a row)."""
     rows = []
     for requirement, item in standings:
-        kind = KINDS.get(ComplianceStatus(item.status))
+        kind = KINDS.get(ComplianceStatus(item.training_status))
         window = (
             item.valid_until
             if kind in (ReminderKind.EXPIRING, ReminderKind.EXPIRED)

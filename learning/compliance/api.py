@@ -29,7 +29,6 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.security import HttpBearer
 
-from accounts.identity import identity_verified_annotation
 from learning.certificates import signing
 from learning.certificates.ratelimit import client_ip
 
@@ -118,17 +117,11 @@ class Problem(Schema):
 
 
 def find_person(identifier: str):
-    """A user by e-mail, pseudonym or SSO external id; None if none or ambiguous.
-
-    The user comes with `identity_verified` (accounts/identity.py), read in the
-    same query.
-    """
+    """A user by e-mail, pseudonym or SSO external id; None if none or ambiguous."""
     User = get_user_model()
     if "\x00" in identifier:
         return None
-    people = User.objects.filter(is_active=True).annotate(
-        identity_verified=identity_verified_annotation()
-    )
+    people = User.objects.filter(is_active=True)
     if "@" in identifier:
         found = list(people.filter(email__iexact=identifier)[:2])
         return found[0] if len(found) == 1 else None
@@ -153,10 +146,11 @@ class Verdict:
 
 
 def verdict(user, requirement: Requirement, *, today: date) -> Verdict:
-    """The person's standing, unless nobody vouched for their identity (never cleared)."""
-    if not user.identity_verified:
-        return Verdict(status=GateStatus.IDENTITY_UNVERIFIED)
+    """The person's standing (`status.standing()`, the rule the dashboard uses);
+    no certificate is named when nobody vouched for their identity."""
     result = standing(user, requirement, today=today)
+    if result.status == GateStatus.IDENTITY_UNVERIFIED:
+        return Verdict(status=result.status)
     return Verdict(
         status=result.status,
         cleared=result.cleared,

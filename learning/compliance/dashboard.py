@@ -33,6 +33,7 @@ STATUS_ORDER = [
     ComplianceStatus.DUE,
     ComplianceStatus.OVERDUE,
     ComplianceStatus.EXPIRED,
+    ComplianceStatus.IDENTITY_UNVERIFIED,
 ]
 
 

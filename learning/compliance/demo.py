@@ -49,12 +49,14 @@ FIRST = "Camille Lou Sacha Noé Inès Jules Léa Hugo Chloé Nathan Emma Louis J
 LAST = "Martin Bernard Dubois Thomas Robert Richard Petit Durand Leroy Moreau Simon Laurent Lefebvre Michel Garcia David Bertrand Roux Vincent Fournier Morel Girard André Mercier Dupont Lambert Bonnet François Martinez Legrand".split()
 # Share of people per state (sums to 1).
 STATES = [
-    ("compliant", 0.48),
+    ("compliant", 0.46),
     ("expiring", 0.1),
     ("expired", 0.08),
     ("in_progress", 0.12),
     ("due", 0.1),
     ("overdue", 0.12),
+    # Certified, but their address was never confirmed: the gate refuses them.
+    ("identity_unverified", 0.02),
 ]
 #: Demo-only gate token (README): never use it outside the demo.
 DEMO_TOKEN = "atl_demo-snds-gate-token"  # noqa: S105
@@ -94,7 +96,7 @@ def _certify(user, course, lessons, quizzes, day: date) -> None:
 
 def _plan(rng: random.Random, state: str, today: date) -> tuple[date, date | None]:
     """(joined on, certified on or started on) for a person in `state`."""
-    if state == "compliant":
+    if state in ("compliant", "identity_unverified"):
         return today - timedelta(days=rng.randint(200, 900)), today - timedelta(
             days=rng.randint(5, 320)
         )
@@ -221,10 +223,16 @@ def seed_compliance_demo(*, people: int = 200, seed: int = 7) -> str:
                 for number in range(1, len(states) + 1)
             ]
         )
-        # Their addresses count as confirmed: the gate clears only verified people.
+        # Their addresses count as confirmed (the gate clears only verified
+        # people), but for the few who never confirmed theirs.
         EmailAddress.objects.bulk_create(
-            EmailAddress(user=user, email=user.email, verified=True, primary=True)
-            for user in users
+            EmailAddress(
+                user=user,
+                email=user.email,
+                verified=state != "identity_unverified",
+                primary=True,
+            )
+            for user, state in zip(users, states, strict=True)
         )
         memberships, plans = [], []
         for user, state in zip(users, states, strict=True):
@@ -236,7 +244,7 @@ def seed_compliance_demo(*, people: int = 200, seed: int = 7) -> str:
         # Members first: a certificate names the holder's unit.
         Membership.objects.bulk_create(memberships)
         for user, state, when in plans:
-            if state in {"compliant", "expiring", "expired"}:
+            if state in {"compliant", "expiring", "expired", "identity_unverified"}:
                 _certify(user, course, lessons, quizzes, when)
             elif state == "in_progress":
                 enrollment = progress.enrol(user, course, when=_at(when))

@@ -6,10 +6,12 @@ back should not pay it again. The results of `StatusQuery.counts_and_page()`
 are cached under a key made of the SQL and its parameters (so of the day, the
 units and the filters) and of a *generation*, replaced after every committed
 change to what the status rule reads: certificates, enrolments (new or
-changing status), memberships, units, requirements and their courses, units and groups, people's groups and
-accounts. Writes that bypass the ORM signals (raw SQL, `QuerySet.update()`)
-are covered by the short lifetime, `CACHE_SECONDS`. The rows of the page are
-still evaluated fresh by `status.standings()`.
+changing status), memberships, units, requirements and their courses, units
+and groups, people's groups and accounts, and what vouches for an identity
+(confirmed addresses, SSO and LTI accounts). Writes that bypass the ORM
+signals (raw SQL, `QuerySet.update()`) are covered by the short lifetime,
+`CACHE_SECONDS`. The rows of the page are still evaluated fresh by
+`status.standings()`.
 """
 
 import hashlib
@@ -69,13 +71,26 @@ def enrollment_changed(sender, instance, created=False, **kwargs) -> None:
 
 def connect() -> None:
     """Listen to every model the status rule reads (called by the app config)."""
+    from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount
+
     from learning.certificates.models import Certificate
+    from learning.lti.models import Identity
     from learning.models import Enrollment
 
     from .models import Membership, OrgUnit, Requirement
 
     User = get_user_model()
-    for model in (Certificate, Enrollment, Membership, OrgUnit, Requirement, User):
+    identity = (EmailAddress, SocialAccount, Identity)  # accounts/identity.py
+    for model in (
+        Certificate,
+        Enrollment,
+        Membership,
+        OrgUnit,
+        Requirement,
+        User,
+        *identity,
+    ):
         post_delete.connect(
             facts_changed,
             sender=model,

@@ -19,7 +19,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ComplianceStatus(models.TextChoices):
-    """A person's standing on one requirement, from best to worst."""
+    """A person's standing on one requirement, from best to worst.
+
+    `identity_unverified`: nobody vouched for the person's identity (e-mail
+    address unconfirmed, no SSO or LTI account: accounts/identity.py), so they
+    are never cleared, whatever their certificates (`status.evaluate()`).
+    """
 
     COMPLIANT = "compliant", _("Compliant")
     EXPIRING = "expiring", _("Expiring soon")
@@ -27,19 +32,14 @@ class ComplianceStatus(models.TextChoices):
     DUE = "due", _("Due")
     OVERDUE = "overdue", _("Overdue")
     EXPIRED = "expired", _("Expired")
+    IDENTITY_UNVERIFIED = "identity_unverified", _("Identity not verified")
 
 
-#: Statuses that clear a person (a valid certificate).
+#: Statuses that clear a person (a valid certificate, a verified identity).
 CLEARED_STATUSES = frozenset({ComplianceStatus.COMPLIANT, ComplianceStatus.EXPIRING})
 
-#: What the gate API answers: a compliance status, or `identity_unverified` for
-#: a person whose e-mail address is unconfirmed and who has no SSO account
-#: (accounts/identity.py): never cleared, whatever their certificates.
-GateStatus = models.TextChoices(
-    "GateStatus",
-    [(status.name, (status.value, status.label)) for status in ComplianceStatus]
-    + [("IDENTITY_UNVERIFIED", ("identity_unverified", _("Identity not verified")))],
-)
+#: What the gate API answers: the same statuses as the dashboard and exports.
+GateStatus = ComplianceStatus
 
 
 class OrgUnit(models.Model):

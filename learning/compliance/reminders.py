@@ -58,7 +58,7 @@ class PlannedReminder:
 
 
 def _window(item: Standing) -> date | None:
-    if item.status in (ComplianceStatus.EXPIRING, ComplianceStatus.EXPIRED):
+    if item.training_status in (ComplianceStatus.EXPIRING, ComplianceStatus.EXPIRED):
         return item.valid_until
     return item.due_date
 
@@ -77,7 +77,7 @@ def planned_reminders(*, today: date | None = None) -> list[PlannedReminder]:
     )
     planned = []
     for (user_id, rid), item in found.items():
-        kind = KINDS.get(item.status)
+        kind = KINDS.get(item.training_status)
         window = _window(item)
         if kind is None or window is None:
             continue

@@ -13,6 +13,11 @@ rows: only a current certificate (neither revoked nor superseded) counts.
 
 The rule, first match wins:
 
+0. nobody vouched for the person's identity (e-mail address unconfirmed, no SSO
+   or LTI account: accounts/identity.py): `identity_unverified`, never cleared,
+   whatever the certificates (the gate API refuses them; the dashboard and its
+   exports say so). The dates behind the training status below are kept, and
+   that status too (`training_status`: what reminders are about);
 1. a certificate still valid today: `expiring` when its expiry is within the
    requirement's reminder window, `compliant` otherwise;
 2. a certificate that has lapsed: `expired` (even while renewing: not cleared);
@@ -27,7 +32,7 @@ the requirement's due period; no due period means no deadline.
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -38,6 +43,7 @@ from wagtail.models import Page
 
 from dateutil.relativedelta import relativedelta
 
+from accounts.identity import identity_verified_annotation, is_identity_verified
 from learning.certificates.models import Certificate
 from learning.models import Enrollment, EnrollmentStatus
 
@@ -67,6 +73,12 @@ class Standing:
     certificate_code: str | None = None
     due_date: date | None = None
     applies: bool = True
+    #: the status by the training alone (rules 1 to 5), whatever the identity
+    training_status: ComplianceStatus | None = None
+
+    def __post_init__(self):
+        if self.training_status is None:
+            object.__setattr__(self, "training_status", self.status)
 
     @property
     def cleared(self) -> bool:
@@ -100,8 +112,34 @@ def evaluate(
     start: date | None,
     today: date,
     applies: bool = True,
+    identity_verified: bool = True,
 ) -> Standing:
     """The status rule (see the module docstring); a pure function of its arguments."""
+    found = _by_training(
+        requirement,
+        user_id=user_id,
+        certificates=certificates,
+        enrolled=enrolled,
+        start=start,
+        today=today,
+        applies=applies,
+    )
+    if identity_verified:
+        return found
+    return replace(found, status=ComplianceStatus.IDENTITY_UNVERIFIED)
+
+
+def _by_training(
+    requirement: Requirement,
+    *,
+    user_id: int,
+    certificates: Iterable[CertificateFacts],
+    enrolled: bool,
+    start: date | None,
+    today: date,
+    applies: bool,
+) -> Standing:
+    """Rules 1 to 5: the status by the training alone."""
     best, best_expiry = None, None
     for certificate in certificates:
         until = expiry(requirement, certificate)
@@ -230,11 +268,16 @@ def standings(
     group_ids = rules.groups
     joined: dict[tuple[int, int], date] = {}  # (user, requirement) -> start
     all_users: set[int] = set()
+    # Whose identity is verified, read with the rows that list the people.
+    verified: dict[int, bool] = {}
     target_list = list(targets.items())
-    for user_id, unit_id, joined_at in Membership.objects.filter(
-        user__in=user_ids_qs
-    ).values_list("user_id", "unit_id", "joined_at"):
+    for user_id, unit_id, joined_at, is_verified in (
+        Membership.objects.filter(user__in=user_ids_qs)
+        .annotate(identity_verified=identity_verified_annotation("user__"))
+        .values_list("user_id", "unit_id", "joined_at", "identity_verified")
+    ):
         all_users.add(user_id)
+        verified[user_id] = is_verified
         for rid, target in target_list:
             if unit_id in target:
                 key = (user_id, rid)
@@ -244,8 +287,11 @@ def standings(
     in_groups: dict[int, set[int]] = defaultdict(set)
     date_joined: dict[int, date] = {}
     if wanted_groups or not only_applicable:
-        for user_id, when in users.values_list("pk", "date_joined"):
+        for user_id, when, is_verified in users.annotate(
+            standing_identity_verified=identity_verified_annotation()
+        ).values_list("pk", "date_joined", "standing_identity_verified"):
             date_joined[user_id] = timezone.localdate(when)
+            verified[user_id] = is_verified
         all_users.update(date_joined)
     if wanted_groups:
         through = get_user_model().groups.through
@@ -300,6 +346,7 @@ def standings(
                 start=start if applies else None,
                 today=today,
                 applies=applies,
+                identity_verified=verified[user_id],
             )
     return result
 
@@ -308,15 +355,16 @@ def standing(user, requirement: Requirement, *, today: date | None = None) -> St
     """One person's standing on one requirement (evaluated even if it does not apply)."""
     users = get_user_model().objects.filter(pk=user.pk)
     found = standings(users, [requirement], today=today, only_applicable=False)
-    return found.get(
-        (user.pk, requirement.pk),
-        evaluate(
-            requirement,
-            user_id=user.pk,
-            certificates=(),
-            enrolled=False,
-            start=None,
-            today=today or timezone.localdate(),
-            applies=False,
-        ),
+    key = (user.pk, requirement.pk)
+    if key in found:
+        return found[key]
+    return evaluate(
+        requirement,
+        user_id=user.pk,
+        certificates=(),
+        enrolled=False,
+        start=None,
+        today=today or timezone.localdate(),
+        applies=False,
+        identity_verified=is_identity_verified(user),
     )

@@ -13,7 +13,9 @@ completion's local date plus the requirement's validity in months, else the
 certificate's `valid_until`, none meaning never); it gives `compliant` or
 `expiring` while valid, `expired` after; without one, `overdue` once the due
 date (start + due days) has passed, else `in_progress` when enrolled, else
-`due`. The start is the earliest joining of a unit the requirement targets (or
+`due`; whatever that gives, `identity_unverified` for a person whose identity
+nobody vouched for (accounts/identity.py, the same condition compiled by the
+ORM into the query). The start is the earliest joining of a unit the requirement targets (or
 a sub-unit), else, through a group, the account's creation date.
 
 Written for SQLite and PostgreSQL: date arithmetic goes through `_Dialect`;
@@ -35,6 +37,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.identity import verified_identity
 from cms.search import words
 from learning.certificates.models import Certificate
 from learning.models import Enrollment, EnrollmentStatus
@@ -78,6 +81,7 @@ STATUS_RANK = [
     ComplianceStatus.DUE,
     ComplianceStatus.OVERDUE,
     ComplianceStatus.EXPIRED,
+    ComplianceStatus.IDENTITY_UNVERIFIED,
 ]
 
 
@@ -180,6 +184,13 @@ class StatusQuery:
         today, today_params = d.date(self.today)
         joined_day, joined_params = d.local_date("u.date_joined")
         completed_day, completed_params = d.local_date("c.completed_at")
+        # The identity rule as the ORM writes it (accounts/identity.py), not
+        # written again here.
+        unverified, unverified_params = (
+            User.objects.exclude(verified_identity())
+            .values("pk")
+            .query.sql_with_params()
+        )
 
         def among_people(column: str, keyword: str = "WHERE") -> str:
             # Everyone with a unit is shown: the joins on `pair` suffice.
@@ -257,11 +268,13 @@ enrolled AS (
     WHERE e.status = '{EnrollmentStatus.ACTIVE.value}'
         {among_people("e.user_id", "AND")}
 ),
+unverified(user_id) AS ({unverified}),
 fact AS (
     SELECT pair.user_id, pair.rid, best.expiry,
         CASE WHEN r.due_days IS NOT NULL
         THEN {d.add_days("pair.start", "r.due_days")} END AS due_date,
         CASE
+            WHEN unverified.user_id IS NOT NULL THEN 'identity_unverified'
             WHEN best.expiry >= {today} THEN
                 CASE WHEN best.expiry <= {d.add_days(today, "r.reminder_days")}
                 THEN 'expiring' ELSE 'compliant' END
@@ -277,6 +290,7 @@ fact AS (
     LEFT JOIN best ON best.user_id = pair.user_id AND best.rid = pair.rid
     LEFT JOIN enrolled
         ON enrolled.user_id = pair.user_id AND enrolled.rid = pair.rid
+    LEFT JOIN unverified ON unverified.user_id = pair.user_id
 ),
 standing AS (
     SELECT user_id, rid, status, CASE status {rank} END AS status_rank,
@@ -287,6 +301,7 @@ standing AS (
         params = [
             *joined_params,
             *completed_params,
+            *unverified_params,
             *today_params,
             *today_params,
             *today_params,

@@ -117,6 +117,8 @@ def test_manager_confirms_a_request(client, requirement, units, manager_a):
     """Confirming makes the person a member (joined today) who then shows in the
     dashboard; the filters are kept."""
     person = signed_up(client, units)
+    # Their address confirmed: `due` (unconfirmed, `identity_unverified`).
+    person.emailaddress_set.update(verified=True)
     request = UnitRequest.objects.get(user=person)
     client.force_login(manager_a)
     response = client.post(

@@ -125,6 +125,7 @@ def test_status_group_requirement_counts_from_account_creation(
     requirement.groups.add(group)
     with time_machine.travel(at(date(2026, 1, 1)), tick=False):
         user = get_user_model().objects.create_user("gaby", "gaby@example.org")
+    user.emailaddress_set.create(email=user.email, verified=True, primary=True)
     user.groups.add(group)
     assert status_on(date(2026, 1, 20), user, requirement).status == S.DUE
     assert status_on(date(2026, 2, 1), user, requirement).status == S.OVERDUE

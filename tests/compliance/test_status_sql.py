@@ -4,7 +4,7 @@ A table of people covers every branch of the rule (never certified, valid,
 expiring, expired, revoked or superseded certificates, several acceptable
 courses, validity from the requirement or from the certificate, end-of-month
 validity, completion late in the evening, due dates, in progress, unit
-descendants, two units, groups), then both forms are compared on several days.
+descendants, two units, groups, identities verified or not), then both forms are compared on several days.
 """
 
 import random
@@ -84,6 +84,7 @@ def world(catalogue, units):
             datetime(2026, 1, 1) + timedelta(days=rng.randint(0, 80), hours=23)
         )
         user.save()
+        _identity(user, index)
         if index % 4 == 0:
             user.groups.add(group)
         for name in placements[index % len(placements)]:
@@ -95,6 +96,27 @@ def world(catalogue, units):
         for course in courses:
             _history(user, course, rng)
     return requirements
+
+
+def _identity(user, index):
+    """Most addresses confirmed; some vouched for by SSO or LTI; every seventh
+    person unverified (never confirmed, or another address confirmed)."""
+    from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount
+
+    if index % 7 == 3:
+        return
+    if index % 7 == 5:
+        EmailAddress.objects.create(
+            user=user, email=f"other-{index}@example.org", verified=True
+        )
+        EmailAddress.objects.create(user=user, email=user.email, verified=False)
+    elif index % 11 == 1:
+        SocialAccount.objects.create(user=user, provider="oidc", uid=f"u{index}")
+    else:
+        EmailAddress.objects.create(
+            user=user, email=user.email.upper(), verified=True, primary=True
+        )
 
 
 def _history(user, course, rng):
@@ -162,7 +184,8 @@ def test_sql_and_python_agree_on_every_person(world, units, today):
     """Same pairs, same statuses, for everyone and for one laboratory."""
     _tree, _shown, python, _query = _compare(world, [units["institute"].pk], today)
     statuses = {item.status for item in python.values()}
-    assert len(statuses) >= 4  # the table covers the rule, not one branch
+    assert len(statuses) >= 5  # the table covers the rule, not one branch
+    assert "identity_unverified" in statuses
     _compare(world, [units["lab_a"].pk], today)
 
 
