@@ -28,8 +28,10 @@ class MarkdownBlock(blocks.TextBlock):
 
     @cached_property
     def field(self):
+        from .markdown_preview import MarkdownTextarea  # a "Preview" button
+
         field = super().field
-        field.widget.attrs.setdefault("rows", 12)
+        field.widget = MarkdownTextarea(attrs={**field.widget.attrs, "rows": 12})
         return field
 
     def clean(self, value):

@@ -81,6 +81,12 @@ def render_markdown(text: str) -> str:
     return _cached_render(text)
 
 
+def preview_markdown(text: str) -> str:
+    """The same rendering, not cached: a trainer's preview, keystroke after
+    keystroke, leaves no entry in the shared cache."""
+    return _render(text) if text else ""
+
+
 @lru_cache(maxsize=512)
 def _cached_render(text: str) -> str:
     digest = hashlib.sha256(text.encode()).hexdigest()

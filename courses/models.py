@@ -19,6 +19,7 @@ from wagtail.search import index
 from cms.caching import MemoisedViewRestrictionsMixin
 
 from .blocks import LessonBodyBlock
+from .markdown_preview import MarkdownTextarea
 from .previews import draft_children, draft_course, draft_outline, is_preview
 from .question_languages import locale_codes
 
@@ -155,7 +156,7 @@ class CoursePage(MemoisedViewRestrictionsMixin, Page):
 
     content_panels = [
         *Page.content_panels,
-        FieldPanel("summary"),
+        FieldPanel("summary", widget=MarkdownTextarea(attrs={"rows": 6})),
         FieldPanel("objectives"),
         MultiFieldPanel(
             [

@@ -12,6 +12,7 @@ from wagtail.search import index
 
 from cms.caching import MemoisedViewRestrictionsMixin
 
+from .markdown_preview import MarkdownTextarea
 from .previews import draft_course, is_preview
 from .question_languages import language_of
 from .questions import QuestionsBlock, snapshot_question
@@ -130,7 +131,7 @@ class QuizPage(MemoisedViewRestrictionsMixin, Page):
 
     content_panels = [
         *Page.content_panels,
-        FieldPanel("intro"),
+        FieldPanel("intro", widget=MarkdownTextarea(attrs={"rows": 6})),
         FieldPanel("questions"),
         DrawsPanel(
             "draws",

@@ -3,6 +3,7 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail import hooks
@@ -14,6 +15,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from .markdown_preview import PREVIEW_URL_NAME, preview_markdown_view
 from .models import CoursePage, QuestionPool, Theme
 from .publishing import CoursePublishingRefused, publish_course, submit_course
 from .quiz_admin import QuestionPoolChooserViewSet
@@ -47,6 +49,14 @@ class QuestionPoolViewSet(SnippetViewSet):
 
 register_snippet(ThemeViewSet)
 register_snippet(QuestionPoolViewSet)
+
+
+@hooks.register("register_admin_urls")
+def register_markdown_preview_url():
+    """POST /admin/markdown/preview/: the Markdown fields' preview (JSON)."""
+    return [
+        path("markdown/preview/", preview_markdown_view, name=PREVIEW_URL_NAME),
+    ]
 
 
 class _CourseMenuItem(ActionMenuItem):

@@ -15,7 +15,7 @@ from learning.models import Enrollment, LessonProgress, QuizAttempt, Statement
 from tests.factories import UserFactory, add_draft
 from tests.quiz.conftest import ALL_TYPES
 
-from .conftest import log_in
+from .conftest import format_violations, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -200,3 +200,72 @@ def test_trainer_writes_questions_in_the_quiz(
     expect(page.locator(".question")).to_have_count(5)
     expect(page.get_by_text("Un DOI est pérenne.")).to_be_visible()
     assert_accessible(page)
+
+
+def test_trainer_previews_markdown_as_learners_will_read_it(
+    page, live_server, trainer, draft_course, axe
+):
+    """Point 5: a lesson's Markdown block has a preview rendered by the site's own
+    pipeline, updated as the trainer types; what the trainer writes runs nothing
+    (an event handler is dropped) and a mistake the save would refuse is said."""
+    lesson = LessonPage.objects.child_of(draft_course).get(slug="lecon-1")
+    log_in(page, live_server, trainer)
+    page.goto(f"{live_server.url}/admin/pages/{lesson.pk}/edit/")
+    field = page.locator("[id$='-body-section'] textarea[data-markdown-preview]")
+    field.fill(
+        "## Les principes\n\nUn **DOI** est pérenne.\n\n"
+        '<img src="x" onerror="window.pwned = 1">\n\n| F | A |\n|---|---|\n| 1 | 2 |'
+    )
+    toggle = page.get_by_role("button", name="Afficher l’aperçu")
+    toggle.click()
+    preview = page.get_by_role("region", name="Aperçu du Markdown")
+    expect(preview.get_by_role("heading", name="Les principes")).to_be_visible()
+    expect(preview.locator("strong")).to_have_text("DOI")
+    expect(preview.get_by_role("table")).to_be_visible()
+    expect(page.get_by_role("button", name="Masquer l’aperçu")).to_have_attribute(
+        "aria-expanded", "true"
+    )
+    assert preview.locator("img, script, [onerror]").count() == 0
+    assert page.evaluate("window.pwned") is None
+
+    field.press("End")
+    field.type("\n\n```python\nx = 1")
+    expect(preview.get_by_role("listitem").first).to_contain_text(
+        "code fence ``` is never closed"
+    )
+    expect(preview).to_contain_text("x = 1")
+    results = axe.run(page, context=".markdown-preview").response["violations"]
+    blocking = [v for v in results if v["impact"] in {"serious", "critical"}]
+    assert not blocking, format_violations(blocking)
+
+    page.get_by_role("button", name="Masquer l’aperçu").click()
+    expect(preview).to_be_hidden()
+
+
+def test_trainer_reads_the_admin_in_french(page, live_server, trainer, draft_course):
+    """Point 5: the moderation button in French (not "Soumettre à Moderators
+    approval"), and a title with accents gives a transliterated slug."""
+    from wagtail.models import GroupApprovalTask, Page, Workflow, WorkflowPage
+
+    workflow = Workflow.objects.create(name="Relecture")
+    task = GroupApprovalTask.objects.create(name="Validation par un modérateur")
+    workflow.workflow_tasks.create(task=task, sort_order=0)
+    WorkflowPage.objects.create(workflow=workflow, page=Page.get_first_root_node())
+
+    log_in(page, live_server, trainer)
+    page.goto(f"{live_server.url}/admin/pages/{draft_course.pk}/edit/")
+    page.locator(".w-dropdown-button").get_by_role(
+        "button", name="Plus d'actions"
+    ).click()
+    expect(
+        page.get_by_role("button", name="Soumettre à la modération", exact=True)
+    ).to_be_visible()
+    expect(page.get_by_text("Moderators approval")).to_have_count(0)
+    expect(page.get_by_text("Soumettre à Relecture")).to_have_count(0)
+
+    page.goto(
+        f"{live_server.url}/admin/pages/add/courses/lessonpage/{draft_course.pk}/"
+    )
+    page.locator("#id_title").fill("Données de santé")
+    page.get_by_role("tab", name="Promotion").click()
+    expect(page.locator("#id_slug")).to_have_value("donnees-de-sante")
