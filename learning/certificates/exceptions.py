@@ -23,3 +23,10 @@ class RevocationReasonMissing(CertificateError):
 
 class NoCertificateToRenew(CertificateError):
     message = _("There is no current certificate to renew for this course.")
+
+
+class CertificateWithdrawn(CertificateError):
+    message = _(
+        "This certificate was withdrawn at its holder's request when they deleted "
+        "their account: it is not rendered any more."
+    )

@@ -3,6 +3,8 @@
 A ZIP holds the certificates of the people the requester manages
 (`manager_scope`, evaluated when the job runs: a manager who lost a unit in
 between gets less, never more); only the requester (and administrators) see it.
+Certificates withdrawn at their holder's request (account erased) are left out,
+never rendered, and counted in the export's `skipped`.
 """
 
 import io
@@ -49,16 +51,21 @@ def visible_exports(user):
 
 
 def build_export_job(export_id: int) -> str:
-    """Write every certificate PDF of the course (rendering missing ones) into a ZIP."""
+    """Write every certificate PDF of the course (rendering missing ones) into a
+    ZIP, but for withdrawn ones (counted as skipped)."""
     export = CertificateExport.objects.select_related("course").get(pk=export_id)
     scope = manager_scope(export.requested_by) if export.requested_by else NOBODY
-    certificates = list(
+    found = list(
         scope.about_people(
             Certificate.objects.filter(course=export.course), "enrollment__user"
         ).order_by("issued_at", "pk")
     )
+    certificates = [c for c in found if not c.is_withdrawn]
     CertificateExport.objects.filter(pk=export.pk).update(
-        status=ExportStatus.RUNNING, total=len(certificates), done=0
+        status=ExportStatus.RUNNING,
+        total=len(certificates),
+        done=0,
+        skipped=len(found) - len(certificates),
     )
     try:
         buffer = io.BytesIO()

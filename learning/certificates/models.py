@@ -224,6 +224,11 @@ class CertificateExport(models.Model):
     )
     done = models.PositiveIntegerField(_("certificates added"), default=0)
     total = models.PositiveIntegerField(_("certificates to add"), default=0)
+    skipped = models.PositiveIntegerField(
+        _("certificates left out"),
+        default=0,
+        help_text=_("Withdrawn at their holder's request: never rendered again."),
+    )
     # Private storage, random name, deleted after EXPORT_RETENTION_DAYS.
     file = models.FileField(
         _("ZIP file"),

@@ -26,6 +26,7 @@ from django.utils.translation import override
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 
+from .exceptions import CertificateWithdrawn
 from .models import Certificate
 
 logger = logging.getLogger(__name__)
@@ -118,7 +119,13 @@ def pdf_name(certificate: Certificate) -> str:
 
 
 def ensure_pdf(certificate: Certificate, *, institution=None) -> Certificate:
-    """Render and store the PDF unless it is there already (regenerates if missing)."""
+    """Render and store the PDF unless it is there already (regenerates if missing).
+
+    CertificateWithdrawn for a certificate its holder withdrew when erasing their
+    account: their name is printed on it, and nothing may print it again.
+    """
+    if certificate.is_withdrawn:
+        raise CertificateWithdrawn
     if certificate.pdf and certificate.pdf.storage.exists(certificate.pdf.name):
         return certificate
     content = render_pdf(certificate, institution=institution)

@@ -29,7 +29,7 @@ from learning.compliance.scope import manager_scope
 from learning.exceptions import OutOfScope
 
 from . import badges, signing
-from .exceptions import CertificateError
+from .exceptions import CertificateError, CertificateWithdrawn
 from .exports import request_export, visible_exports
 from .issuance import revoke_certificate
 from .models import CODE_LENGTH, Certificate, CertificateExport, normalise_code
@@ -165,7 +165,10 @@ def jwks(request):
 @login_required
 @require_GET
 def download_pdf(request, uuid):
-    certificate = ensure_pdf(_owned_or_managed(request, uuid))
+    try:
+        certificate = ensure_pdf(_owned_or_managed(request, uuid))
+    except CertificateWithdrawn as error:  # its holder's name is not printed again
+        raise Http404 from error
     with certificate.pdf.open("rb") as handle:
         content = handle.read()
     response = HttpResponse(content, content_type="application/pdf")
@@ -249,6 +252,7 @@ def export_status(request, export_id: int):
                 "status": export.status,
                 "done": export.done,
                 "total": export.total,
+                "skipped": export.skipped,
                 "percent": export.percent,
             }
         )

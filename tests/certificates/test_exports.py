@@ -29,7 +29,13 @@ def test_export_zip_holds_every_certificate_of_the_course(
     export = CertificateExport.objects.get()
     assert response["Location"] == f"/certificates/manage/exports/{export.pk}/"
     progress = client.get(response["Location"], {"format": "json"}).json()
-    assert progress == {"status": "done", "done": 2, "total": 2, "percent": 100}
+    assert progress == {
+        "status": "done",
+        "done": 2,
+        "total": 2,
+        "skipped": 0,
+        "percent": 100,
+    }
     html = client.get(response["Location"]).content.decode()
     assert "Télécharger le ZIP" in html and "Certificats : 2 sur 2" in html
     download = client.get(f"/certificates/manage/exports/{export.pk}/download/")
@@ -61,3 +67,67 @@ def test_export_is_manager_only(client, certificate, learner, validity_course):
         client.get(f"/certificates/manage/exports/{export.pk}/download/").status_code
         == 403
     )
+
+
+def test_export_leaves_out_certificates_withdrawn_at_erasure(
+    client,
+    admin_user,
+    certificate,
+    validity_course,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    """An administrator's ZIP never renders a certificate whose holder erased
+    their account and withdrew it: left out, counted as skipped, said on the
+    progress page; one kept at erasure is still rendered from its row."""
+    from accounts.privacy import delete_account
+    from learning.certificates import pdf
+
+    kept_holder = UserFactory(username="kept")
+    complete(kept_holder, validity_course, django_capture_on_commit_callbacks)
+    kept = Certificate.objects.get(enrollment__user=kept_holder)
+    alex = UserFactory(username="alex")
+    complete(alex, validity_course, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_account(certificate.enrollment.user, withdraw_certificates=True)
+        delete_account(kept_holder)
+    certificate.refresh_from_db()
+    assert certificate.is_withdrawn and not certificate.pdf
+    rendered = []
+    real_render = pdf.render_pdf
+
+    def spying_render(found, **kwargs):
+        rendered.append(found.code)
+        return real_render(found, **kwargs)
+
+    monkeypatch.setattr(pdf, "render_pdf", spying_render)
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/certificates/manage/courses/{validity_course.pk}/zip/"
+        )
+    export = CertificateExport.objects.get()
+    progress = client.get(response["Location"], {"format": "json"}).json()
+    assert progress == {
+        "status": "done",
+        "done": 2,
+        "total": 2,
+        "skipped": 1,
+        "percent": 100,
+    }
+    html = client.get(response["Location"]).content.decode()
+    assert (
+        "1 certificat retiré à la demande de son titulaire est laissé de côté" in html
+    )
+    download = client.get(f"/certificates/manage/exports/{export.pk}/download/")
+    names = zipfile.ZipFile(io.BytesIO(download.getvalue())).namelist()
+    assert sorted(names) == sorted(
+        f"certificate-{c.code}.pdf"
+        for c in (kept, Certificate.objects.get(enrollment__user=alex))
+    )
+    assert certificate.code not in rendered and kept.code in rendered
+    certificate.refresh_from_db()
+    assert not certificate.pdf  # nothing printed with the erased name
+    # Nor one by one.
+    assert client.get(f"/certificates/{certificate.uuid}/pdf/").status_code == 404
+    assert rendered.count(certificate.code) == 0
