@@ -109,9 +109,10 @@ QUIZ_INTRO = {
         "Answer the questions of the lesson “Reading and summarising values” by "
         "exploring the weather-station file (the tree in the lesson “Exploring a "
         "file”, or an h5py script on the downloaded file). The answers were read "
-        "from the file itself. The questions are in French."
+        "from the file itself."
     ),
 }
+OLD_INTRO_END = " The questions are in French."
 POOL_CODE = "hdf5-station-meteo"
 
 
@@ -317,8 +318,11 @@ def install_demo_quiz(course, document):
             target.title = QUIZ_TITLE[language]
             target.intro = QUIZ_INTRO[language]
             target.slug = QUIZ_SLUG
+        outdated = target.intro.endswith(OLD_INTRO_END)  # before the English bank
+        if outdated:
+            target.intro = QUIZ_INTRO[language]
         _ensure_draw(target, pool)
-        if not target.live or target.has_unpublished_changes:
+        if not target.live or target.has_unpublished_changes or outdated:
             target.save_revision().publish()
     return QuizPage.objects.get(pk=quiz.pk)
 

@@ -85,6 +85,7 @@ def test_install_demo_adds_the_quiz_once(site_structure, settings_media):
     assert {s["type"] for s in snapshots} == {"numeric", "short_text"}
     assert all(s["source"]["kind"] for s in snapshots)
     quizzes = QuizPage.objects.filter(slug="exercice-lire-un-fichier-hdf5").live()
+    assert "in French" not in quizzes.get(locale__language_code="en").intro
     assert {q.locale.language_code: q.title for q in quizzes} == {
         "fr": "Exercice : lire un fichier HDF5",
         "en": "Exercise: reading an HDF5 file",
