@@ -13,6 +13,7 @@ from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.panels import InlinePanel
 from wagtail.admin.ui.tables import Column
+from wagtail.models import Locale
 from wagtail.snippets.views.chooser import (
     ChooseResultsView,
     ChooseView,
@@ -85,6 +86,11 @@ class PoolSearchForm(BaseFilterForm):
 
 class _PoolListing:
     filter_form_class = PoolSearchForm
+
+    def get_object_list(self):
+        """The banks in the default language: a quiz draws from the original bank,
+        and each learner gets its translation in their language by itself."""
+        return super().get_object_list().filter(locale=Locale.get_default())
 
     @property
     def columns(self):

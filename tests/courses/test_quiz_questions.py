@@ -160,6 +160,20 @@ def test_bank_chooser_searches_and_counts(client, trainer):
     assert ">7<" in html.replace(" ", "").replace("\n", "")
 
 
+def test_bank_chooser_lists_original_banks_only(client, trainer, site_structure):
+    """A bank's translations are not offered to draws: quizzes draw from the
+    original, and learners get its translation in their language."""
+    from wagtail.models import Locale
+
+    pool = QuestionPool.objects.create(code="snds", title="SNDS", questions=OWN)
+    english = pool.copy_for_translation(Locale.objects.get(language_code="en"))
+    english.title = "SNDS in English"
+    english.save()
+    client.force_login(trainer)
+    html = client.get(chooser_url()).content.decode()
+    assert "SNDS" in html and "SNDS in English" not in html
+
+
 def test_bank_chooser_creates_a_bank(client, trainer):
     """The chooser's "new bank" tab creates a bank with its questions."""
     client.force_login(trainer)
