@@ -24,7 +24,7 @@ from courses.models import CoursePage
 from learning import progress
 from learning.certificates.issuance import issue_certificate
 from learning.quiz import attempts
-from learning.quiz.scoring import model_answers
+from learning.quiz.simulation import SimulatedLearner
 
 from .models import (
     ApiToken,
@@ -73,25 +73,34 @@ def _no_issuance_job():
         yield
 
 
-def _good_answers(attempt) -> dict:
-    """A diligent demo learner's answers: right on every question drawn."""
-    return model_answers(attempt.questions)
+def _pass_quiz(enrollment, quiz, learner: SimulatedLearner, when: datetime) -> None:
+    """Attempts with the learner's mistakes until one passes (the last allowed one
+    keeps its mistakes within the pass mark): spread scores for the analytics."""
+    limit = quiz.max_attempts or 3
+    for number in range(1, limit + 1):
+        attempt = attempts.start_attempt(enrollment, quiz, when=when, rng=learner.rng)
+        questions = attempt.questions
+        last = number == limit
+        room = len(questions) * (100 - quiz.pass_mark) // 100
+        answers = learner.answers(
+            questions, tries=number - 1, max_mistakes=room if last else None
+        )
+        when += timedelta(minutes=10)
+        if attempts.submit_attempt(attempt, answers, when=when).attempt.passed:
+            return
+        when += timedelta(minutes=20)  # the lessons read again, then a new try
 
 
-def _certify(user, course, lessons, quizzes, day: date) -> None:
+def _certify(user, course, lessons, quizzes, day: date, learner) -> None:
     enrollment = progress.enrol(user, course, when=_at(day - timedelta(days=3)))
     for number, lesson in enumerate(lessons):
         progress.complete_lesson(
             enrollment, lesson, when=_at(day) + timedelta(minutes=number)
         )
     for quiz in quizzes:
-        when = _at(day) + timedelta(minutes=30)
-        attempt = attempts.start_attempt(enrollment, quiz, when=when)
-        attempts.submit_attempt(
-            attempt, _good_answers(attempt), when=when + timedelta(minutes=10)
-        )
+        _pass_quiz(enrollment, quiz, learner, _at(day) + timedelta(minutes=30))
     enrollment.refresh_from_db()
-    issue_certificate(enrollment, when=_at(day) + timedelta(hours=1))
+    issue_certificate(enrollment, when=_at(day) + timedelta(hours=3))
 
 
 def _plan(rng: random.Random, state: str, today: date) -> tuple[date, date | None]:
@@ -243,9 +252,13 @@ def seed_compliance_demo(*, people: int = 200, seed: int = 7) -> str:
             plans.append((user, state, when))
         # Members first: a certificate names the holder's unit.
         Membership.objects.bulk_create(memberships)
+        # Answers with mistakes, from their own generator: the people above stay
+        # the same whatever the quizzes draw.
+        answers_rng = random.Random(seed + 1)  # noqa: S311 - demo data
         for user, state, when in plans:
             if state in {"compliant", "expiring", "expired", "identity_unverified"}:
-                _certify(user, course, lessons, quizzes, when)
+                learner = SimulatedLearner(answers_rng.gauss(0, 1), answers_rng, seed)
+                _certify(user, course, lessons, quizzes, when, learner)
             elif state == "in_progress":
                 enrollment = progress.enrol(user, course, when=_at(when))
                 if lessons:

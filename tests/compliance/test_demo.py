@@ -61,3 +61,29 @@ def test_demo_certificates_verify(site_structure, client):
     certificate = Certificate.objects.order_by("-issued_at").first()
     response = client.get(f"/certificates/verify/{certificate.code}/")
     assert 'data-status="valid"' in response.content.decode()
+
+
+def test_demo_attempts_make_informative_analytics(site_structure):
+    """The demo's learners make mistakes (issue 17, point 5): scores spread,
+    some first attempts fail, everyone certified passed in the end, and the
+    hardest questions get a discrimination figure."""
+    from courses.models import CoursePage
+    from learning.analytics.course_analytics import course_analytics
+    from learning.models import Enrollment, QuizAttempt
+
+    import_course(settings.COURSE_CONTENT_DIR / SNDS_COURSE_SLUG)
+    seed_compliance_demo(people=60)
+    course = CoursePage.objects.get(slug=SNDS_COURSE_SLUG, locale__language_code="fr")
+    scores = list(QuizAttempt.objects.values_list("score", flat=True))
+    assert len(set(scores)) >= 5, scores
+    assert 0.05 < sum(score == 1 for score in scores) / len(scores) < 0.9
+    assert QuizAttempt.objects.filter(passed=False).exists()
+    certified = Enrollment.objects.filter(certificates__isnull=False).distinct()
+    for enrollment in certified:
+        assert enrollment.quiz_attempts.filter(passed=True).exists()
+
+    quiz = course_analytics(course).quizzes[0]
+    assert quiz.first_attempt_pass_rate < 1 and quiz.eventual_pass_rate > 0.5
+    figures = [q.discrimination for q in quiz.questions if q.discrimination is not None]
+    assert len(figures) >= len(quiz.questions) // 2
+    assert max(figures) > 0.2
