@@ -11,16 +11,20 @@ On SQLite (the embedded default), a writer waits for the lock up to the busy
 timeout (`SQLITE_BUSY_TIMEOUT`, cms/settings/base.py), then gets "database is
 locked". The same middleware answers it with a 503 "try again in a moment" and
 a short `Retry-After`. Nothing was half-written: the domain functions write in
-one transaction each, rolled back by the error. Other database errors stay
-errors (500, logged with their traceback).
+one transaction each, rolled back by the error. A lock met outside a view (the
+session saved after the response, a middleware's write) reaches Django's 500
+handler instead: `server_error` answers it the same way. Other database errors
+stay errors (500, logged with their traceback).
 """
 
 import logging
+import sys
 
 from django.db import OperationalError
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views import defaults
 
 import django_rq
 
@@ -92,3 +96,12 @@ def unavailable(request, *, busy: bool = False):
         BUSY_RETRY_AFTER_SECONDS if busy else RETRY_AFTER_SECONDS
     )
     return response
+
+
+def server_error(request):
+    """The site's 500 handler (cms/urls.py): Django's, but for a database locked
+    past the busy timeout outside a view, which gets the busy 503 page."""
+    # Django calls the handler while handling the error: it is the one in flight.
+    if database_locked(sys.exc_info()[1]):
+        return unavailable(request, busy=True)
+    return defaults.server_error(request)

@@ -27,6 +27,9 @@ admin_logins = [
     path("admin/password_reset/", account_views.admin_password_reset),
 ]
 
+# A database locked past the busy timeout outside a view: 503, not 500.
+handler500 = "cms.outages.server_error"
+
 urlpatterns = [
     *admin_logins,
     path("django-admin/", admin.site.urls),

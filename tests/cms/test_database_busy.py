@@ -144,3 +144,23 @@ def test_other_database_errors_are_not_disguised(
     response = client.post(reverse("learning:start_course", args=[course.pk]))
     assert response.status_code == 500
     assert "Retry-After" not in response
+
+
+def test_a_lock_outside_a_view_is_the_same_503(client, course, monkeypatch):
+    """Saving the session after the view (SessionMiddleware) meets the lock:
+    Django's 500 handler answers the busy page too; other errors there stay 500."""
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    error = OperationalError("database is locked")
+
+    def save_session(self, request, response):
+        raise error
+
+    monkeypatch.setattr(SessionMiddleware, "process_response", save_session)
+    client.raise_request_exception = False
+    response = client.get("/en/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "The site is very busy at the moment" in response.content.decode()
+    error = OperationalError("disk I/O error")
+    assert client.get("/en/").status_code == 500
