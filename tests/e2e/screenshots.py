@@ -4,8 +4,10 @@ Not a test. It seeds the demo (`seed_demo`: every folder of content/courses/ and
 the demo users) into a throwaway SQLite database with the development settings,
 serves it on a local port and saves 1280x800 PNGs of the French home page, the
 catalogue, a lesson (as the demo learner, one lesson completed), the managers'
-compliance dashboard and a person's page (as the demo manager) into
-docs/screenshots/. Uses Debian's Chromium, like the browser tests. The
+compliance dashboard and a person's page (as the demo manager), a lesson's
+editor with its Markdown preview open and the SNDS course's analytics (as the
+demo trainer) into docs/screenshots/; `... screenshots analytics` takes the named
+ones only. Uses Debian's Chromium, like the browser tests. The
 translations are compiled from the .po files into the throwaway directory, so a
 stale .mo in the working tree never shows up in the pictures.
 """
@@ -22,7 +24,9 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 OUTPUT_DIR = BASE_DIR / "docs" / "screenshots"
 LEARNER = "apprenant"  # a demo account created by seed_demo
 MANAGER = "responsable"  # the demo manager of the institute
+TRAINER = "formatrice"  # the demo trainer
 COURSE_SLUG = "principes-fair"
+SNDS_COURSE_SLUG = "acces-snds-formation-obligatoire"
 
 
 def _prepare_environment(workdir: Path) -> None:
@@ -98,7 +102,7 @@ def _wait_for_the_daily_run() -> None:
         pass
 
 
-def _take_screenshots(base_url: str) -> list[Path]:
+def _take_screenshots(base_url: str, only: set[str]) -> list[Path]:
     from playwright.sync_api import expect, sync_playwright
 
     from courses.models import CoursePage
@@ -117,6 +121,8 @@ def _take_screenshots(base_url: str) -> list[Path]:
         page = context.new_page()
 
         def shoot(name: str) -> None:
+            if only and name not in only:
+                return
             path = OUTPUT_DIR / f"{name}.png"
             page.screenshot(path=path)
             saved.append(path)
@@ -149,6 +155,27 @@ def _take_screenshots(base_url: str) -> list[Path]:
         page.wait_for_load_state()
         page.locator("h1").scroll_into_view_if_needed()
         shoot("compliance-person")
+
+        # The trainer: a lesson's Markdown with its preview, the course's analytics.
+        trainer = browser.new_context(viewport=VIEWPORT, locale="fr-FR")
+        trainer.add_cookies([_session_cookie(base_url, TRAINER)])
+        page = trainer.new_page()
+        lesson = course.get_children().live().first()
+        page.goto(f"{base_url}/admin/pages/{lesson.pk}/edit/")
+        page.get_by_role("button", name="Afficher l’aperçu").first.click()
+        preview = page.get_by_role("region", name="Aperçu du Markdown").first
+        expect(preview.get_by_role("heading").first).to_be_visible()
+        toggle = page.locator(".markdown-preview__toggle").first
+        toggle.evaluate("button => button.scrollIntoView({block: 'start'})")
+        page.mouse.wheel(0, -260)  # the end of the Markdown above its preview
+        shoot("markdown-preview")
+        snds = CoursePage.objects.get(slug=SNDS_COURSE_SLUG, locale__language_code="fr")
+        page.goto(f"{base_url}/admin/analytics/courses/{snds.pk}/")
+        questions = page.get_by_role(
+            "heading", name="Questions, les plus difficiles d’abord"
+        )
+        questions.evaluate("heading => heading.scrollIntoView({block: 'start'})")
+        shoot("analytics")
         browser.close()
     return saved
 
@@ -167,7 +194,9 @@ def main() -> int:
             _seed()
             server = _start_server()
             try:
-                saved = _take_screenshots(f"http://{server.host}:{server.port}")
+                saved = _take_screenshots(
+                    f"http://{server.host}:{server.port}", set(sys.argv[1:])
+                )
             finally:
                 server.terminate()
     for path in saved:
