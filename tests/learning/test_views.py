@@ -140,6 +140,7 @@ def test_my_learning_marks_untranslated_course_titles(
     html = client.get(url).content.decode()
     assert url.startswith("/en/")
     assert 'lang="fr">Accès au SNDS</a>' in html
+    assert ' — <span lang="fr">Accès au SNDS</span>' in html  # "Continue — ..."
 
 
 def test_my_learning_empty_states(client, learner):
