@@ -130,4 +130,8 @@ def test_export_leaves_out_certificates_withdrawn_at_erasure(
     assert not certificate.pdf  # nothing printed with the erased name
     # Nor one by one.
     assert client.get(f"/certificates/{certificate.uuid}/pdf/").status_code == 404
+    # The certificates list says so and offers no PDF link for it.
+    listed = client.get("/certificates/manage/", {"q": certificate.code}).content
+    assert "Retiré à la demande du titulaire" in listed.decode()
+    assert f"/certificates/{certificate.uuid}/pdf/".encode() not in listed
     assert rendered.count(certificate.code) == 0
