@@ -269,3 +269,38 @@ def test_trainer_reads_the_admin_in_french(page, live_server, trainer, draft_cou
     page.locator("#id_title").fill("Données de santé")
     page.get_by_role("tab", name="Promotion").click()
     expect(page.locator("#id_slug")).to_have_value("donnees-de-sante")
+
+
+def test_trainer_reads_question_prompts_as_text_in_analytics(
+    page, live_server, trainer, draft_course, axe
+):
+    """Point 5: the analytics name each question by its text, not its Markdown."""
+    from django.utils import timezone
+
+    from courses.publishing import publish_course
+    from tests.analytics.conftest import PROMPTS, add_attempt, enrol
+
+    publish_course(draft_course, trainer)
+    quiz = QuizPage.objects.child_of(draft_course).get()
+    PROMPTS["qm"] = "Un DOI est **pérenne** : voir [DataCite](https://datacite.org)."
+    try:
+        when = timezone.now()
+        for number in range(6):
+            enrollment = enrol(
+                UserFactory(username=f"learner-{number}"), draft_course, when=when
+            )
+            fractions = {"qm": number % 2, "qa": number % 3 // 2}
+            add_attempt(enrollment, quiz, 1, fractions, ["qm", "qa"], when=when)
+    finally:
+        del PROMPTS["qm"]
+
+    log_in(page, live_server, trainer)
+    page.goto(f"{live_server.url}/admin/analytics/courses/{draft_course.pk}/")
+    questions = page.locator(".analytics-table").last
+    expect(
+        questions.get_by_role("rowheader", name="Un DOI est pérenne : voir DataCite.")
+    ).to_be_visible()
+    expect(questions).not_to_contain_text("**")
+    results = axe.run(page, context=".analytics-section").response["violations"]
+    blocking = [v for v in results if v["impact"] in {"serious", "critical"}]
+    assert not blocking, format_violations(blocking)
