@@ -20,18 +20,21 @@ from .markdown import check_markdown, render_markdown
 class MarkdownBlock(blocks.TextBlock):
     """Markdown written by a trainer, rendered and sanitised on display."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, rows: int = 12, **kwargs):
         kwargs.setdefault(
             "help_text", _("Markdown: tables, footnotes, admonitions, code.")
         )
         super().__init__(**kwargs)
+        self.markdown_rows = rows
 
     @cached_property
     def field(self):
         from .markdown_preview import MarkdownTextarea  # a "Preview" button
 
         field = super().field
-        field.widget = MarkdownTextarea(attrs={**field.widget.attrs, "rows": 12})
+        field.widget = MarkdownTextarea(
+            attrs={**field.widget.attrs, "rows": self.markdown_rows}
+        )
         return field
 
     def clean(self, value):

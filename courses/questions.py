@@ -33,7 +33,9 @@ def _markdown(text) -> str:
 class ChoiceBlock(blocks.StructBlock):
     text = blocks.CharBlock(label=_("answer"), max_length=500)
     correct = blocks.BooleanBlock(label=_("correct"), required=False)
-    feedback = blocks.TextBlock(label=_("feedback for this answer"), required=False)
+    feedback = MarkdownBlock(
+        label=_("feedback for this answer"), required=False, help_text="", rows=2
+    )
 
     class Meta:
         icon = "radio-full"

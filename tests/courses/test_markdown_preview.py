@@ -173,3 +173,25 @@ def test_markdown_preview_on_the_editors(trainer_client, draft_course, url):
     plain = plain.replace("\\u00e7", "ç")
     assert f'data-markdown-preview="{URL}"' in plain
     assert 'data-markdown-preview-show="Afficher l’aperçu"' in plain
+
+
+def test_markdown_preview_on_every_markdown_block():
+    """Every block rendered as Markdown has the preview: lesson blocks and question
+    prompts, feedback, and each answer's feedback (a short one)."""
+    from courses.blocks import LessonBodyBlock
+    from courses.markdown_preview import MarkdownTextarea
+    from courses.questions import SingleChoiceQuestionBlock
+
+    question = SingleChoiceQuestionBlock()
+    choice_feedback = question.child_blocks["choices"].child_block.child_blocks[
+        "feedback"
+    ]
+    for block, rows in (
+        (LessonBodyBlock().child_blocks["markdown"], 12),
+        (question.child_blocks["prompt"], 12),
+        (question.child_blocks["feedback"], 12),
+        (choice_feedback, 2),
+    ):
+        widget = block.field.widget
+        assert isinstance(widget, MarkdownTextarea), block
+        assert widget.attrs["rows"] == rows
