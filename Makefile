@@ -17,6 +17,10 @@ VENDOR_STAMP := $(VENDOR)/.installed
 SCORM_AGAIN := node_modules/scorm-again
 SCALE ?= full
 DEMO_DEBUG ?= false
+# pytest-xdist workers for `make test` (one per core). `--dist load` keeps the
+# collection order on each worker, so tests that empty the database (live server,
+# transaction=True; pytest-django puts them last) still run after the others.
+TEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
 .PHONY: help check-python install vendor migrate messages seed demo run worker test test-e2e lint format migrations-check bench clean
@@ -80,7 +84,7 @@ worker: install ## Run an RQ worker with RQ's schedulers (needs REDIS_URL)
 
 test: install ## Run the whole test suite (browser tests included)
 	$(MANAGE) compilemessages --ignore '.venv' --ignore var -v 0
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist load $(PYTEST_ARGS)
 
 test-e2e: install ## Run only the browser tests
 	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)

@@ -19,9 +19,11 @@ def test_existing_pools_become_french_with_their_own_translation_keys():
     """Banks made before the migration are French, each with its own key."""
     executor = _executor()
     executor.migrate(BEFORE)
-    old = executor.loader.project_state(BEFORE).apps.get_model(
-        "courses", "QuestionPool"
-    )
+    state = executor.loader.project_state(BEFORE).apps
+    # The site's default locale, as every installed site has it; a test that
+    # emptied the database before this one (live server) may have removed it.
+    state.get_model("wagtailcore", "Locale").objects.get_or_create(language_code="fr")
+    old = state.get_model("courses", "QuestionPool")
     old.objects.create(code="snds", title="SNDS", questions=[])
     old.objects.create(code="fair", title="FAIR", questions=[])
 
