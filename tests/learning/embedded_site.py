@@ -83,8 +83,10 @@ class EmbeddedSite:
             self._run("manage.py", "migrate", "--noinput")
             TEMPLATES.mkdir(parents=True, exist_ok=True)
             for outdated in TEMPLATES.glob("*.sqlite3"):  # other migrations' copies
-                outdated.unlink(missing_ok=True)
-            partial = template.with_suffix(".partial")
+                if outdated != template:
+                    outdated.unlink(missing_ok=True)
+            # One partial copy per process: two xdist workers may build it at once.
+            partial = template.with_suffix(f".{os.getpid()}.partial")
             shutil.copyfile(self.directory / "db.sqlite3", partial)
             partial.replace(template)
         else:
