@@ -1154,9 +1154,7 @@ def quiz_yaml(quiz: QuizPage, name: str, warnings: list[str]) -> str:
         feedback=quiz.feedback_mode,
     )
     if quiz.questions:
-        data["questions"] = [
-            question_yaml(block.block_type, block.value) for block in quiz.questions
-        ]
+        data["questions"] = questions_yaml(quiz.questions)
     pools = []
     for draw in quiz.draws.select_related("pool").order_by("sort_order", "pk"):
         pool = draw.pool
@@ -1165,10 +1163,7 @@ def quiz_yaml(quiz: QuizPage, name: str, warnings: list[str]) -> str:
                 "code": pool.code,
                 "title": pool.title,
                 "draw": draw.count,
-                "questions": [
-                    question_yaml(block.block_type, block.value)
-                    for block in pool.questions
-                ],
+                "questions": questions_yaml(pool.questions),
             }
         )
     if pools:
@@ -1176,6 +1171,11 @@ def quiz_yaml(quiz: QuizPage, name: str, warnings: list[str]) -> str:
     elif not quiz.questions:
         warnings.append(f"{name}: the quiz has no question; it cannot be imported back")
     return dump_yaml(data)
+
+
+def questions_yaml(blocks) -> list[dict]:
+    """A stream of questions (a quiz's own, a bank's) as course-folder YAML."""
+    return [question_yaml(block.block_type, block.value) for block in blocks]
 
 
 def _same_texts(first: list, second: list) -> bool:
@@ -1193,9 +1193,7 @@ def quiz_translation_yaml(quiz: QuizPage, original: QuizPage | None = None) -> s
     if original is None:
         return dump_yaml(data)
     if quiz.questions and not _same_texts(quiz.questions, original.questions):
-        data["questions"] = [
-            question_yaml(block.block_type, block.value) for block in quiz.questions
-        ]
+        data["questions"] = questions_yaml(quiz.questions)
     pools = []
     for draw in original.draws.select_related("pool").order_by("sort_order", "pk"):
         translated = draw.pool.get_translation_or_none(quiz.locale)
@@ -1205,10 +1203,7 @@ def quiz_translation_yaml(quiz: QuizPage, original: QuizPage | None = None) -> s
             {
                 "code": translated.code,
                 "title": translated.title,
-                "questions": [
-                    question_yaml(block.block_type, block.value)
-                    for block in translated.questions
-                ],
+                "questions": questions_yaml(translated.questions),
             }
         )
     if pools:
